@@ -1,0 +1,201 @@
+"""Tutor modes: one validated YAML file per mode in ``prompts/``, and the messages sent.
+
+A mode file (``prompts/hint.yaml``; the mode id is the file stem)::
+
+    title: Hint                  # required
+    icon: "💡"
+    order: 3                     # menu order (lowest first)
+    description: A nudge toward the next step, never the answer.
+    guard: hint                  # null | hint | medical  (see tutor/guards.py)
+    notice: null                 # standing notice shown on the page
+    instructions: |              # required: the system message
+      You are a patient tutor ...
+    defaults:                    # any GenSettings field (tutor/engine.py)
+      temperature: 0.3
+      max_tokens: 200
+
+Unknown keys, missing required keys, wrong types and out-of-range settings raise
+``PromptFileError`` naming the file and the key, e.g.
+``prompts/hint.yaml: defaults.temperature: must be a number between 0 and 2``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tutor.config import REPO_ROOT
+from tutor.engine import GenSettings
+from tutor.errors import PromptFileError
+
+GUARDS = ("hint", "medical")
+_REQUIRED = ("title", "instructions")
+_OPTIONAL: dict[str, Any] = {"icon": "", "order": 100, "description": "", "guard": None, "notice": None,
+                             "defaults": {}}
+_KEYS = (*_REQUIRED, *_OPTIONAL)
+
+
+@dataclass(frozen=True)
+class Mode:
+    """One way of answering: its page, its instructions and its generation settings."""
+
+    id: str
+    title: str
+    icon: str
+    order: int
+    description: str
+    instructions: str
+    gen: GenSettings
+    guard: str | None
+    notice: str | None
+    path: Path
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one)."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if isinstance(key, str) and key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+# GenSettings fields: (kind, low, high) ranges; "stop" and "seed" are handled specially.
+_RANGES: dict[str, tuple[str, float, float]] = {
+    "temperature": ("number", 0, 2),
+    "top_p": ("number", 0, 1),
+    "top_k": ("integer", 0, 1000),
+    "repeat_penalty": ("number", 0, 2),
+    "max_tokens": ("integer", 1, 4096),
+}
+
+
+def _check_setting(name: str, value: Any, err) -> Any:
+    """Validate one ``defaults`` entry; returns the value GenSettings wants."""
+    if name == "seed":
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise err(f"defaults.{name}", "must be a whole number or null")
+        return value
+    if name == "stop":
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(s, str) and s for s in value):
+            raise err(f"defaults.{name}", "must be a list of non-empty strings")
+        return tuple(value)
+    kind, low, high = _RANGES[name]
+    ok_type = (int,) if kind == "integer" else (int, float)
+    if isinstance(value, bool) or not isinstance(value, ok_type) or not low <= value <= high:
+        article = "a whole number" if kind == "integer" else "a number"
+        raise err(f"defaults.{name}", f"must be {article} between {low} and {high}")
+    return float(value) if kind == "number" else value
+
+
+def load_mode(path: str | Path) -> Mode:
+    """Load and validate one mode file; ``PromptFileError`` names the file and key."""
+    path = Path(path)
+    shown = _display_path(path)
+
+    def err(key: str, message: str) -> PromptFileError:
+        return PromptFileError(message, "Fix the mode file and reload the page.", path=shown, key=key)
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise err("", f"cannot read the file ({exc})") from exc
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise err(where, f"invalid YAML: {problem}") from exc
+    if not isinstance(data, dict):
+        raise err("", "must be a mapping of keys (title, instructions, ...), not "
+                      f"{type(data).__name__ if data is not None else 'an empty file'}")
+
+    for key in data:
+        if key not in _KEYS:
+            raise err(str(key), f"unknown key; allowed keys: {', '.join(_KEYS)}")
+    for key in _REQUIRED:
+        if key not in data:
+            raise err(key, "missing (required)")
+        if not isinstance(data[key], str) or not data[key].strip():
+            raise err(key, "must be non-empty text")
+    values = {**_OPTIONAL, **data}
+    for key in ("icon", "description"):
+        if not isinstance(values[key], str):
+            raise err(key, "must be text")
+    if isinstance(values["order"], bool) or not isinstance(values["order"], int):
+        raise err("order", "must be a whole number")
+    if values["guard"] is not None and values["guard"] not in GUARDS:
+        raise err("guard", f"must be null or one of: {', '.join(GUARDS)}")
+    if values["notice"] is not None and (not isinstance(values["notice"], str) or not values["notice"].strip()):
+        raise err("notice", "must be null or non-empty text")
+
+    defaults = values["defaults"] if values["defaults"] is not None else {}
+    if not isinstance(defaults, dict):
+        raise err("defaults", "must be a mapping of generation settings")
+    known = [f.name for f in dataclasses.fields(GenSettings)]
+    gen_kwargs = {}
+    for name, value in defaults.items():
+        if name not in known:
+            raise err(f"defaults.{name}", f"unknown setting; known settings: {', '.join(known)}")
+        gen_kwargs[name] = _check_setting(name, value, err)
+
+    return Mode(
+        id=path.stem,
+        title=values["title"].strip(),
+        icon=values["icon"],
+        order=values["order"],
+        description=values["description"].strip(),
+        instructions=values["instructions"].strip(),
+        gen=GenSettings(**gen_kwargs),
+        guard=values["guard"],
+        notice=values["notice"].strip() if values["notice"] else None,
+        path=path,
+    )
+
+
+def load_modes(prompts_dir: str | Path) -> dict[str, Mode]:
+    """Every ``*.yaml`` mode in ``prompts_dir``, ordered by ``order`` then id."""
+    prompts_dir = Path(prompts_dir)
+    files = sorted(prompts_dir.glob("*.yaml")) if prompts_dir.is_dir() else []
+    if not files:
+        raise PromptFileError("no mode files (*.yaml) found", "Restore the prompts/ folder from the repository.",
+                              path=_display_path(prompts_dir))
+    modes = [load_mode(f) for f in files]
+    modes.sort(key=lambda m: (m.order, m.id))
+    return {m.id: m for m in modes}
+
+
+def build_messages(mode: Mode, history: list[dict], question: str) -> list[dict]:
+    """The chat messages for one answer: system instructions, earlier turns, the question.
+
+    The mode's instructions are always the first message and never change between turns,
+    so llama.cpp can reuse the prompt prefix it already has in its cache. Only ``role``
+    and ``content`` of each earlier turn are kept.
+    """
+    messages = [{"role": "system", "content": mode.instructions}]
+    messages += [{"role": m["role"], "content": m["content"]} for m in history]
+    messages.append({"role": "user", "content": question})
+    return messages
