@@ -1,0 +1,5 @@
+"""Explanations."""
+
+from tutor import ui
+
+ui.chat_page("explain")

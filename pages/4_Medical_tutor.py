@@ -1,0 +1,5 @@
+"""The medical tutor for med-school students."""
+
+from tutor import ui
+
+ui.chat_page("medical")

@@ -1,0 +1,5 @@
+"""Past sessions: reopen and continue, search, delete, export."""
+
+from tutor import ui
+
+ui.history_page()

@@ -1,0 +1,174 @@
+"""The chat handler with a fake model (a queue of tokens) against a real SQLite."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from tutor import chat
+from tutor.config import get_settings
+from tutor.engine import Engine, Queued
+from tutor.errors import ContextOverflow, InputRejected
+from tutor.fake import FakeBackend
+from tutor.prompts import load_modes
+from tutor.store import Store
+
+
+@pytest.fixture
+def store(tutor_home):
+    return Store(tutor_home / "tutor.db")
+
+
+@pytest.fixture
+def modes():
+    return load_modes(get_settings().prompts_dir)
+
+
+@pytest.fixture
+def fake():
+    return FakeBackend()
+
+
+@pytest.fixture
+def engine(fake):
+    return Engine(fake)
+
+
+def run(events):
+    return list(events)
+
+
+def done_of(events) -> chat.Done:
+    done = [e for e in events if isinstance(e, chat.Done)]
+    assert len(done) == 1
+    return done[0]
+
+
+def test_answer_is_streamed_and_stored_with_stats(store, engine, fake, modes):
+    fake.enqueue(["Add ", "the ", "numbers: ", "2 + 2 = 4."])
+    events = run(chat.ask(store, engine, modes["step_by_step"], "What is 2+2?"))
+    deltas = "".join(e.text for e in events if isinstance(e, chat.Delta))
+    done = done_of(events)
+    assert deltas == done.text == "Add the numbers: 2 + 2 = 4."
+    assert done.status == "complete" and done.finish_reason == "stop"
+    rows = store.messages(done.session_id)
+    assert [r["role"] for r in rows] == ["user", "assistant"]
+    assert rows[0]["content"] == "What is 2+2?"
+    answer = rows[1]
+    assert answer["content"] == done.text
+    assert answer["status"] == "complete"
+    assert answer["mode"] == "step_by_step"
+    assert answer["model"] == fake.model_name
+    assert answer["model_sha256"] == fake.sha256
+    assert answer["tokens"] == 4
+    assert answer["ttft_s"] is not None and answer["tokens_per_s"] is not None
+    assert store.get_session(done.session_id)["title"] == "What is 2+2?"
+
+
+def test_mode_instructions_come_first_and_history_is_sent(store, engine, fake, modes):
+    mode = modes["explain"]
+    fake.enqueue(["Photosynthesis ", "makes ", "sugar."])
+    first = done_of(run(chat.ask(store, engine, mode, "What is photosynthesis?")))
+    fake.enqueue(["Light ", "energy."])
+    run(chat.ask(store, engine, mode, "Where does the energy come from?", session_id=first.session_id))
+    sent = fake.calls[-1]
+    assert sent[0] == {"role": "system", "content": mode.instructions}
+    assert [m["role"] for m in sent[1:]] == ["user", "assistant", "user"]
+    assert sent[1]["content"] == "What is photosynthesis?"
+    assert sent[2]["content"] == "Photosynthesis makes sugar."
+    assert sent[-1]["content"] == "Where does the energy come from?"
+    assert len(store.messages(first.session_id)) == 4
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t ", "\x00\x00"])
+def test_empty_question_is_refused_and_nothing_stored(store, engine, modes, question):
+    with pytest.raises(InputRejected):
+        run(chat.ask(store, engine, modes["hint"], question))
+    assert store.list_sessions() == []
+
+
+def test_huge_paste_is_refused_with_its_length(store, engine, modes):
+    with pytest.raises(InputRejected) as info:
+        run(chat.ask(store, engine, modes["explain"], "x" * 20_000))
+    assert "20,000" in info.value.message or "20000" in info.value.message
+    assert store.list_sessions() == []
+
+
+def test_control_characters_are_removed_with_a_notice(store, engine, fake, modes):
+    fake.enqueue(["ok"])
+    events = run(chat.ask(store, engine, modes["explain"], "What\x00 is\x07 DNA?"))
+    assert any(isinstance(e, chat.Notice) for e in events)
+    rows = store.messages(done_of(events).session_id)
+    assert rows[0]["content"] == "What is DNA?"
+
+
+def test_question_too_long_for_the_context_is_refused_before_storing(store, modes):
+    engine = Engine(FakeBackend(n_ctx=64))
+    with pytest.raises(ContextOverflow):
+        run(chat.ask(store, engine, modes["explain"], "word " * 500))
+    assert store.list_sessions() == []
+
+
+def test_stop_keeps_the_partial_answer(store, engine, fake, modes):
+    stop = threading.Event()
+    fake.enqueue(["one ", "two ", "three ", "four "])
+    shown = ""
+    events = chat.ask(store, engine, modes["explain"], "Count", stop=stop)
+    for event in events:
+        if isinstance(event, chat.Delta):
+            shown += event.text
+            if shown.count(" ") == 2:
+                stop.set()
+        if isinstance(event, chat.Done):
+            done = event
+    assert done.status == "stopped"
+    assert done.text == shown and shown.startswith("one two")
+    assert store.messages(done.session_id)[1]["status"] == "stopped"
+
+
+def test_abandoned_stream_is_saved_as_stopped_and_frees_the_engine(store, engine, fake, modes):
+    fake.enqueue(["alpha ", "beta ", "gamma "])
+    events = chat.ask(store, engine, modes["explain"], "Greek letters?")
+    session_id = None
+    for event in events:
+        if isinstance(event, chat.SessionStarted):
+            session_id = event.session_id
+        if isinstance(event, chat.Delta) and "beta" in event.text:
+            break
+    events.close()
+    answer = store.messages(session_id)[1]
+    assert answer["status"] == "stopped"
+    assert answer["content"] == "alpha beta "
+    # the engine is free again: the next question is answered without waiting
+    fake.enqueue(["next"])
+    events = run(chat.ask(store, engine, modes["explain"], "Again?"))
+    assert not any(isinstance(e, Queued) for e in events)
+    assert done_of(events).text == "next"
+
+
+def test_hint_guard_removes_the_answer(store, engine, fake, modes):
+    fake.enqueue(["Think about undoing the +5 first. ", "The answer is x = 5."])
+    done = done_of(run(chat.ask(store, engine, modes["hint"], "Solve 3x+5=20")))
+    assert done.guard_tripped
+    assert "x = 5" not in done.text and "answer is" not in done.text.lower()
+    assert "undoing the +5" in done.text
+    assert store.messages(done.session_id)[1]["content"] == done.text
+
+
+def test_medical_red_flag_gets_urgent_advice_first(store, engine, fake, modes):
+    fake.enqueue(["Let's", " review", " acute", " coronary", " syndrome."])
+    events = run(chat.ask(store, engine, modes["medical"], "My father has crushing chest pain and sweating"))
+    done = done_of(events)
+    first_delta = next(e for e in events if isinstance(e, chat.Delta))
+    assert "emergency" in first_delta.text.lower()
+    assert done.text.startswith(first_delta.text)
+    assert done.text.endswith("acute coronary syndrome.")
+
+
+def test_model_error_is_stored_as_error(store, engine, fake, modes):
+    fake.fail_next(RuntimeError("the model crashed"), after_tokens=1, tokens=["partial "])
+    done = done_of(run(chat.ask(store, engine, modes["explain"], "Why?")))
+    assert done.status == "error" and "crashed" in done.error
+    assert done.text == "partial "
+    assert store.messages(done.session_id)[1]["status"] == "error"
