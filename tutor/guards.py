@@ -302,7 +302,7 @@ _RED_FLAGS: list[tuple[str, list[str]]] = [
     ("stroke signs", [
         r"face\s+(is\s+)?droop\w*", r"droop\w*\s+(face|mouth|smile)", r"(arm|leg)\s+weakness",
         r"weak(ness)?\s+(in|of)\s+(one|an?|the|my|his|her)\s+(arm|leg|side)", r"slurr(ed|ing)\s+(speech|words)",
-        r"(can't|cannot|unable\s+to)\s+(speak|talk)", r"stroke",
+        r"(can't|cannot|unable\s+to)\s+(speak|talk)", r"stroke(?!\s+(volume|index|work))",
     ]),
     ("sudden severe headache", [
         r"(sudden|worst|thunderclap)\s+(severe\s+)?headache", r"worst\s+headache", r"sudden(ly)?[\w\s,]{0,30}severe\s+headache",

@@ -41,7 +41,7 @@ _T = TypeVar("_T")
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
 def _is_locked(exc: sqlite3.Error) -> bool:
