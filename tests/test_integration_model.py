@@ -59,7 +59,7 @@ def test_follow_up_turn_reuses_the_prompt_prefix(engine):
     text2, ev2 = answer(engine, second)
     assert ev2[-1].finish_reason == "stop" and text2.strip()
     assert not ROLE_MARKERS.search(text2), text2
-    assert ev2[-1].stats.ttft_s < 2.0  # only the new question is evaluated (bench: ~0.1 s)
+    # no timing assert here (shared CI boxes are noisy); bench/engine.py measures the first token
 
 
 def test_count_tokens_matches_what_llama_cpp_evaluates(engine):
