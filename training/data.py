@@ -207,6 +207,8 @@ _CHATDOCTOR_RULES = [
 _TIDY = [(re.compile(r"[ \t]+([.,!?;:])"), r"\1"), (re.compile(r"([,;])\s*([.!?])"), r"\2"),
          (re.compile(r"^\s*[,.;]\s*"), ""), (re.compile(r"[ \t]{2,}"), " "), (re.compile(r",\s*,"), ",")]
 _FAKE_TURN = re.compile(r"\s*\b(?:Patient|Human|User)\s*:")
+_META_NOTE = re.compile(r"\s*\(?\bNote:[^\n]*?\b(?:dialogue|conversation|prompt|exercise|language model|fictional"
+                        r"|imaginary|back and forth)\b.*$", re.I | re.S)
 
 
 def scrub_chatdoctor(text: str) -> str:
@@ -226,6 +228,12 @@ def scrub_chatdoctor(text: str) -> str:
 def cut_fake_turn(text: str) -> str:
     """Cut an answer where it goes on to write the patient's next turn ('... Patient: Okay, doctor.')."""
     m = _FAKE_TURN.search(text)
+    return text[: m.start()].rstrip() if m and m.start() > 0 else text
+
+
+def cut_meta_note(text: str) -> str:
+    """Drop a closing '(Note: this dialogue is fictional ...)' written about the generated data itself."""
+    m = _META_NOTE.search(text)
     return text[: m.start()].rstrip() if m and m.start() > 0 else text
 
 
@@ -276,7 +284,7 @@ def clean(rows, *, fmt: str = "auto", min_score: float | None = None, max_chars:
           progress: bool = False) -> tuple[list[list[dict]], CleanReport]:
     """Normalize and filter rows -> (conversations, report of how many rows EACH rule dropped)."""
     dropped = {r: 0 for r in DROP_RULES}
-    fixed = {"chatdoctor": 0, "fake_turn": 0} if strip_chatdoctor else {}
+    fixed = {"chatdoctor": 0, "fake_turn": 0, "meta_note": 0} if strip_chatdoctor else {}
     seen: set[str] = set()
     out: list[list[dict]] = []
     rows = list(rows)
@@ -298,14 +306,15 @@ def clean(rows, *, fmt: str = "auto", min_score: float | None = None, max_chars:
         while msgs and msgs[-1]["role"] != "assistant":  # a trailing user turn has no target
             msgs.pop()
         if strip_chatdoctor:
-            rewrote = {"chatdoctor": False, "fake_turn": False}
+            rewrote = {"chatdoctor": False, "fake_turn": False, "meta_note": False}
             for m in msgs:
                 new = scrub_chatdoctor(m["content"])
                 rewrote["chatdoctor"] |= new != m["content"]
                 if m["role"] == "assistant":
                     cut = cut_fake_turn(new)
                     rewrote["fake_turn"] |= cut != new
-                    new = cut
+                    new = cut_meta_note(cut)
+                    rewrote["meta_note"] |= new != cut
                 m["content"] = new
             for k, v in rewrote.items():
                 fixed[k] += int(v)
