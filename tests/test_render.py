@@ -1,0 +1,75 @@
+"""normalize_math: LaTeX in any delimiters becomes $..$ / $$..$$; code and prices are safe."""
+
+from __future__ import annotations
+
+import pytest
+
+from tutor.render import normalize_math
+
+try:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+except ImportError:  # pragma: no cover
+    given = None
+
+
+@pytest.mark.parametrize("text, expected", [
+    (r"Solve \(3x + 5 = 20\) now.", "Solve $3x + 5 = 20$ now."),
+    (r"Inline \( x^2 \) trimmed", "Inline $x^2$ trimmed"),
+    ("So\n\\[x = \\frac{15}{3}\\]\nDone", "So\n$$\nx = \\frac{15}{3}\n$$\nDone"),
+    (r"Then \[x=5\] done", "Then \n$$\nx=5\n$$\n done"),
+    ("$$\nx^2 + 1\n$$", "$$\nx^2 + 1\n$$"),
+    ("Already $a^2 + b^2 = c^2$ fine", "Already $a^2 + b^2 = c^2$ fine"),
+    ("It costs $5 and $10.", r"It costs \$5 and \$10."),
+    ("Pay $5, then $x$ is the rest", r"Pay \$5, then $x$ is the rest"),
+    ("Prices: $3.50 or $1,000!", r"Prices: \$3.50 or \$1,000!"),
+    ("a lone $ sign", r"a lone \$ sign"),
+    (r"already escaped \$5", r"already escaped \$5"),
+    ("$5+3=8$", "$5+3=8$"),
+    ("", ""),
+])
+def test_examples(text, expected):
+    assert normalize_math(text) == expected
+
+
+def test_bare_environments_are_wrapped():
+    text = "Solve:\n\\begin{align}\n3x + 5 &= 20 \\\\[2pt]\n3x &= 15\n\\end{align}\nso..."
+    out = normalize_math(text)
+    assert "\n$$\n\\begin{align}\n3x + 5 &= 20 \\\\[2pt]\n3x &= 15\n\\end{align}\n$$\n" in out
+    eq = normalize_math("\\begin{equation} E = mc^2 \\end{equation}")
+    assert eq == "$$\n\\begin{equation} E = mc^2 \\end{equation}\n$$"
+    kept = "$$\\begin{aligned} a &= b \\end{aligned}$$"
+    assert normalize_math(kept) == kept
+
+
+def test_code_is_left_alone():
+    fenced = '```python\nprint("$5", r"\\(x\\)")\n```\n'
+    tilde = "~~~\n\\[ not math \\] $3\n~~~\n"
+    text = fenced + "After \\(y\\) costs $2 and `\\(z\\) $4`.\n" + tilde
+    out = normalize_math(text)
+    assert out.startswith(fenced) and out.endswith(tilde)
+    assert "After $y$ costs \\$2 and `\\(z\\) $4`." in out
+
+
+def test_unterminated_fence_protects_the_rest():
+    text = "See:\n```\n\\(x\\) $5\n"
+    assert normalize_math(text) == text
+
+
+def test_idempotent_on_examples():
+    text = "A \\(x\\) B \\[y\\] C $5 D `$6` \\begin{equation}z\\end{equation}"
+    once = normalize_math(text)
+    assert normalize_math(once) == once
+
+
+if given is not None:
+
+    _PIECES = list("ab $\\()[]{}`~\n5x^_") + ["\\(", "\\)", "\\[", "\\]", "$$", "```\n", "\\begin{align}",
+                                                "\\end{align}"]
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+    def test_never_raises_and_keeps_code(text):
+        out = normalize_math(text)
+        assert isinstance(out, str)
+        assert out.count("```") == text.count("```")
