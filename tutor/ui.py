@@ -66,12 +66,8 @@ def _show_error(err: TutorError) -> None:
         st.info(err.hint, icon="💡")
 
 
-def _frame(title: str | None = None) -> Context:
-    """Page config, state checks and the sidebar: every page starts here."""
-    try:
-        st.set_page_config(page_title=title or "Study tutor", page_icon="🎓", layout="centered")
-    except st.errors.StreamlitAPIException:  # already set (AppTest reruns)
-        pass
+def _frame() -> Context:
+    """State checks and the sidebar: every page starts here."""
     settings = get_settings()
     try:
         check_state_dir(settings)
@@ -146,8 +142,26 @@ def _load_engine(ctx: Context, model_name: str):
 
 
 # --------------------------------------------------------------------------- pages
+NAV = [  # (file, title, icon, url path); the home page is streamlit_app.py itself
+    (MODE_PAGES["step_by_step"], "Step by step", "🪜", "step-by-step"),
+    (MODE_PAGES["explain"], "Explain", "📖", "explain"),
+    (MODE_PAGES["hint"], "Hint", "💡", "hint"),
+    (MODE_PAGES["medical"], "Medical tutor", "🩺", "medical-tutor"),
+    (HISTORY_PAGE, "History", "🗂️", "history"),
+    (SETTINGS_PAGE, "Instructor settings", "🧑‍🏫", "instructor-settings"),
+]
+
+
+def run_app() -> None:
+    """The entry point (streamlit_app.py): page config and navigation, then the chosen page."""
+    st.set_page_config(page_title="Study tutor", page_icon="🎓", layout="centered")
+    pages = [st.Page(home_page, title="Home", icon="🎓", default=True)]
+    pages += [st.Page(file, title=title, icon=icon, url_path=url) for file, title, icon, url in NAV]
+    st.navigation(pages).run()
+
+
 def home_page() -> None:
-    ctx = _frame("Study tutor")
+    ctx = _frame()
     st.title("🎓 Study tutor")
     st.write(
         "Ask a question and choose how the tutor helps: a worked solution, an explanation, "
@@ -220,7 +234,7 @@ def _current_session(ctx: Context, mode_id: str) -> int | None:
 
 def _render_message(row: dict) -> None:
     with st.chat_message(row["role"]):
-        st.markdown(normalize_math(row["content"]) if row["role"] == "assistant" else row["content"])
+        st.markdown(normalize_math(row["content"]))
         if row["role"] == "assistant":
             _caption_for(row)
 
@@ -291,7 +305,7 @@ def _answer(ctx: Context, engine, mode: Mode, question: str, session_id: int | N
         return
     with user_slot.container():
         with st.chat_message("user"):
-            st.markdown(question if len(question) < 2000 else question[:2000] + "…")
+            st.markdown(normalize_math(question if len(question) < 2000 else question[:2000] + "…"))
     with st.chat_message("assistant"):
         status = st.empty()
         body = st.empty()
@@ -344,7 +358,7 @@ def _answer(ctx: Context, engine, mode: Mode, question: str, session_id: int | N
 
 
 def history_page() -> None:
-    ctx = _frame("History")
+    ctx = _frame()
     st.title("🗂️ History")
     query = st.text_input("Search your sessions", placeholder="e.g. quadratic, chest pain", key="history-q")
     try:
@@ -400,7 +414,7 @@ def _history_label(ctx: Context, row: dict) -> str:
 
 def settings_page() -> None:
     """Instructor settings: which modes students see and which model each page uses."""
-    ctx = _frame("Instructor settings")
+    ctx = _frame()
     st.title("🧑‍🏫 Instructor settings")
     code = os.environ.get("TUTOR_INSTRUCTOR_CODE")
     if code and st.session_state.get("instructor-ok") is not True:
