@@ -305,8 +305,8 @@ def clean(rows, *, fmt: str = "auto", min_score: float | None = None, max_chars:
                 continue
         while msgs and msgs[-1]["role"] != "assistant":  # a trailing user turn has no target
             msgs.pop()
+        rewrote = {"chatdoctor": False, "fake_turn": False, "meta_note": False}
         if strip_chatdoctor:
-            rewrote = {"chatdoctor": False, "fake_turn": False, "meta_note": False}
             for m in msgs:
                 new = scrub_chatdoctor(m["content"])
                 rewrote["chatdoctor"] |= new != m["content"]
@@ -316,8 +316,6 @@ def clean(rows, *, fmt: str = "auto", min_score: float | None = None, max_chars:
                     new = cut_meta_note(cut)
                     rewrote["meta_note"] |= new != cut
                 m["content"] = new
-            for k, v in rewrote.items():
-                fixed[k] += int(v)
         if not any(m["role"] == "assistant" for m in msgs) or any(
                 not m["content"] for m in msgs if m["role"] != "system"):
             dropped["empty"] += 1
@@ -335,6 +333,9 @@ def clean(rows, *, fmt: str = "auto", min_score: float | None = None, max_chars:
             continue
         seen.add(key)
         out.append(msgs)
+        for k, v in rewrote.items():
+            if v:
+                fixed[k] += 1
     return out, CleanReport(rows_in=len(rows), rows_out=len(out), dropped=dropped, fixed=fixed)
 
 
