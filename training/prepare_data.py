@@ -106,7 +106,8 @@ def main(argv: list[str] | None = None) -> dict:
         prep = prepare(source=s["source"], fmt=s["format"], split_name=s["split"], max_rows=s["max_rows"],
                        min_score=s["min_score"], val_fraction=s["val_fraction"], seed=s["seed"],
                        system_prompt=s["system_prompt"], max_seq_len=s["max_seq_len"], tokenizer=tok,
-                       strip_chatdoctor=s["strip_chatdoctor"], max_chars=s["max_chars"], progress=True)
+                       strip_chatdoctor=s["strip_chatdoctor"], max_chars=s["max_chars"],
+                       chat_template=s["chat_template"], progress=True)
         train_c, val_c, report, fp = prep.train_convs, prep.val_convs, prep.report, prep.fingerprint
         lengths = [len(ex["input_ids"]) for ex in prep.train + prep.val]
         trained = sum(sum(1 for x in ex["labels"] if x != -100) for ex in prep.train + prep.val)
