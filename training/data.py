@@ -9,7 +9,11 @@ Schemas (``fmt``): ``sharegpt`` (FineTome: conversations=[{from: human|gpt|syste
 ``alpaca`` (instruction/input/output; ChatDoctor), ``gsm8k`` (question/answer with ``####``),
 ``messages`` ([{role, content}]); ``auto`` picks one from the row's keys. Every conversation
 comes out as ``[{"role": "system"|"user"|"assistant", "content": str}]``.
-The tokenizing half (loss only on assistant replies) lives in ``training/masking.py``;
+clean() drops, and counts per rule: malformed, low_score (FineTome ``score`` below min_score, or
+missing), empty, echo (a reply that starts by repeating the user's message), too_long (max_chars),
+duplicate. With strip_chatdoctor it rewrites "ChatDoctor" self-references, cuts fake patient
+turns ("... Patient: Okay, doctor.") and notes about the generated dialogue; ``report.fixed``
+counts those. The tokenizing half (loss only on assistant replies) lives in ``training/masking.py``;
 the CLI stage is ``python -m training.prepare_data``.
 """
 
