@@ -192,7 +192,8 @@ def normalize(row: dict, fmt: str = "auto", system_prompt: str | None = None) ->
         return None
     msgs = [{"role": m["role"], "content": m["content"].strip()} for m in msgs]
     if system_prompt is not None:
-        msgs = [{"role": "system", "content": system_prompt.strip()}] + [m for m in msgs if m["role"] != "system"]
+        rest = [m for m in msgs if m["role"] != "system"]
+        msgs = [{"role": "system", "content": system_prompt.strip()}] + rest
     return msgs
 
 
@@ -203,7 +204,8 @@ _CHATDOCTOR_RULES = [
     (re.compile(rf"\b(?:welcome to|greetings from)\s+{_CD}\b\s*[.!,]?", re.I), ""),
     (re.compile(rf"\bfor\s+(?:using|choosing|contacting|visiting|trusting|consulting|writing\s+(?:to|in|on)"
                 rf"|posting\s+(?:your\s+(?:query|question)\s+)?(?:on|in|to|at)|asking\s+(?:on|in|at|to)"
-                rf"|your\s+(?:query|question)(?:\s+(?:on|to|in|at))?|asking)\s+{_CD}\b", re.I), "for your question"),
+                rf"|your\s+(?:query|question)(?:\s+(?:on|to|in|at))?|asking)\s+{_CD}\b", re.I),
+     "for your question"),
     (re.compile(rf"\b(?:I am|I'm|this is|my name is)\s+(?:(?:dr|doctor)\.?\s+)?{_CD}\b\s*[,.]?", re.I), ""),
     (re.compile(rf"\b(?:dr|doctor)\.?\s+{_CD}\b", re.I), ""),
     (re.compile(rf"\b{_CD}\b", re.I), "a doctor"),
@@ -211,8 +213,8 @@ _CHATDOCTOR_RULES = [
 _TIDY = [(re.compile(r"[ \t]+([.,!?;:])"), r"\1"), (re.compile(r"([,;])\s*([.!?])"), r"\2"),
          (re.compile(r"^\s*[,.;]\s*"), ""), (re.compile(r"[ \t]{2,}"), " "), (re.compile(r",\s*,"), ",")]
 _FAKE_TURN = re.compile(r"\s*\b(?:Patient|Human|User)\s*:")
-_META_NOTE = re.compile(r"\s*\(?\bNote:[^\n]*?\b(?:dialogue|conversation|prompt|exercise|language model|fictional"
-                        r"|imaginary|back and forth)\b.*$", re.I | re.S)
+_META_NOTE = re.compile(r"\s*\(?\bNote:[^\n]*?\b(?:dialogue|conversation|prompt|exercise|language model"
+                        r"|fictional|imaginary|back and forth)\b.*$", re.I | re.S)
 
 
 def scrub_chatdoctor(text: str) -> str:
@@ -280,7 +282,8 @@ DROP_RULES = ("malformed", "low_score", "empty", "echo", "too_long", "duplicate"
 def _shape_ok(msgs: list[dict]) -> bool:
     """Optional system messages first, then a user turn before any assistant turn."""
     body = [m for m in msgs if m["role"] != "system"]
-    return bool(body) and body[0]["role"] == "user" and all(m["role"] != "system" for m in msgs[len(msgs) - len(body):])
+    tail = msgs[len(msgs) - len(body):]
+    return bool(body) and body[0]["role"] == "user" and all(m["role"] != "system" for m in tail)
 
 
 def clean(rows, *, fmt: str = "auto", min_score: float | None = None, max_chars: int = MAX_CHARS,
@@ -354,7 +357,8 @@ def split(convs, val_fraction: float, seed: int) -> tuple[list, list]:
     if val_fraction > 0 and n_val == 0 and len(idx) >= 2:
         n_val = 1
     val_idx = set(idx[:n_val])
-    return [c for i, c in enumerate(convs) if i not in val_idx], [c for i, c in enumerate(convs) if i in val_idx]
+    train = [c for i, c in enumerate(convs) if i not in val_idx]
+    return train, [c for i, c in enumerate(convs) if i in val_idx]
 
 
 def fingerprint(convs) -> str:
@@ -412,8 +416,10 @@ def prepare(*, source, fmt="auto", split_name="train", max_rows=None, min_score=
                           strip_chatdoctor=strip_chatdoctor, system_prompt=system_prompt, progress=progress)
     train_c, val_c = split(convs, val_fraction=val_fraction, seed=seed)
     report.dropped.update({"too_long_tokens": 0, "no_target": 0})
-    train, train_c = _encode_all(train_c, tokenizer, max_seq_len, chat_template, report.dropped, progress, "tokenize train")
-    val, val_c = _encode_all(val_c, tokenizer, max_seq_len, chat_template, report.dropped, progress, "tokenize val")
+    enc = dict(tokenizer=tokenizer, max_seq_len=max_seq_len, chat_template=chat_template,
+               dropped=report.dropped, progress=progress)
+    train, train_c = _encode_all(train_c, desc="tokenize train", **enc)
+    val, val_c = _encode_all(val_c, desc="tokenize val", **enc)
     report.rows_out = len(train) + len(val)
     return Prepared(train=train, val=val, report=report, fingerprint=fingerprint(train_c + val_c),
                     train_convs=train_c, val_convs=val_c)

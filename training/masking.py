@@ -112,7 +112,8 @@ def encode_conversation(messages: list[dict], tokenizer, chat_template: str | No
     return {"input_ids": ids, "attention_mask": [1] * len(ids), "labels": labels}
 
 
-def tokenize_conversation(messages: list[dict], tokenizer, max_seq_len: int, chat_template: str | None = None) -> dict:
+def tokenize_conversation(messages: list[dict], tokenizer, max_seq_len: int,
+                          chat_template: str | None = None) -> dict:
     """input_ids, attention_mask, labels (-100 outside assistant replies), truncated to max_seq_len tokens.
 
     ``prepare()`` drops conversations that do not fit instead of truncating them; this function
@@ -123,7 +124,7 @@ def tokenize_conversation(messages: list[dict], tokenizer, max_seq_len: int, cha
 
 
 def trained_text(example: dict, tokenizer) -> list[str]:
-    """The trained (unmasked) token runs decoded, one string per contiguous run: handy in tests and reviews."""
+    """The trained (unmasked) token runs decoded, one string per contiguous run (tests, reviews)."""
     runs, cur = [], []
     for tok, lab in zip(example["input_ids"], example["labels"]):
         if lab != IGNORE_INDEX:

@@ -36,7 +36,8 @@ def load_tokenizer(model: str, chat_template: str | None):
 
         key = model.split(":", 1)[1]
         if key not in EMBEDDED:
-            raise SystemExit(f"unknown embedded model {model!r}; known: {', '.join('embedded:' + k for k in EMBEDDED)}")
+            known = ", ".join("embedded:" + k for k in EMBEDDED)
+            raise SystemExit(f"unknown embedded model {model!r}; known: {known}")
         gguf = embedded_gguf_path(key)
         return prepare_tokenizer(AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name), template)
     return load_model_tokenizer(ModelConfig(name=model, chat_template=template))
@@ -77,18 +78,18 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--split", help="dataset split for a Hub source (default train)")
     p.add_argument("--max-rows", type=int, help="read at most this many rows (default all)")
     p.add_argument("--min-score", type=float, help="drop rows whose `score` column is below this (FineTome)")
-    p.add_argument("--val-fraction", type=float, help="fraction of conversations held out for validation (0.05)")
+    p.add_argument("--val-fraction", type=float, help="fraction held out for validation (0.05)")
     p.add_argument("--seed", type=int, help="seed of the train/val split (default 42)")
     p.add_argument("--system-prompt", help="system message for every conversation (replaces the row's own)")
     p.add_argument("--keep-chatdoctor", action="store_true",
                    help="do not rewrite 'ChatDoctor' self-references, fake patient turns and meta notes")
-    p.add_argument("--max-chars", type=int, help=f"drop conversations longer than this, in characters ({MAX_CHARS})")
+    p.add_argument("--max-chars", type=int, help=f"drop conversations over this many chars ({MAX_CHARS})")
     p.add_argument("--max-seq-len", type=int, help="drop conversations longer than this, in tokens (512)")
     p.add_argument("--model", help="tokenizer source: embedded:smollm2, a local HF folder or a Hub id")
     p.add_argument("--chat-template", choices=TEMPLATE_NAMES,
                    help="stored template used when the tokenizer has none (default chatml)")
     p.add_argument("--out", help="output folder (default <output_dir>/data, or runs/data/<source name>)")
-    p.add_argument("--no-tokenize", action="store_true", help="clean and split only: no tokenizer, no token counts")
+    p.add_argument("--no-tokenize", action="store_true", help="clean and split only (no tokenizer)")
     args = p.parse_args(argv)
     s = _settings(args)
     out = Path(s["out"])
@@ -118,9 +119,11 @@ def main(argv: list[str] | None = None) -> dict:
         with open(out / f"{name}.jsonl", "w", encoding="utf-8") as f:
             for c in convs:
                 f.write(json.dumps({"messages": c}, ensure_ascii=False) + "\n")
-    result = {"report": report.to_dict(), "fingerprint": fp, "train_rows": len(train_c), "val_rows": len(val_c),
+    result = {"report": report.to_dict(), "fingerprint": fp, "train_rows": len(train_c),
+              "val_rows": len(val_c),
               "tokens": tokens, "settings": s, "seconds": round(time.time() - t0, 2)}
-    (out / "report.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+    (out / "report.json").write_text(text, encoding="utf-8")
     print(report.format())
     print(f"train {len(train_c):,} / val {len(val_c):,} conversations; fingerprint {fp[:16]}")
     if tokens:

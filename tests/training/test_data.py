@@ -89,7 +89,8 @@ def test_sharegpt_roles():
 
 
 def test_sharegpt_unknown_role_or_bad_value_is_malformed():
-    assert normalize({"conversations": [{"from": "human", "value": "x"}, {"from": "bot", "value": "y"}]}) is None
+    bot = {"conversations": [{"from": "human", "value": "x"}, {"from": "bot", "value": "y"}]}
+    assert normalize(bot) is None
     assert normalize({"conversations": [{"from": "human", "value": 3}]}, fmt="sharegpt") is None
     assert normalize({"conversations": "nope"}, fmt="sharegpt") is None
     assert normalize({"source": "flan"}) is None
@@ -120,7 +121,8 @@ def test_messages_format_and_system_prompt_replaces_row_system():
     row = {"messages": [{"role": "system", "content": "old"}, {"role": "user", "content": "u"},
                         {"role": "assistant", "content": "a"}]}
     msgs = normalize(row, system_prompt="new")
-    assert msgs[0] == {"role": "system", "content": "new"} and [m["role"] for m in msgs] == ["system", "user", "assistant"]
+    assert msgs[0] == {"role": "system", "content": "new"}
+    assert [m["role"] for m in msgs] == ["system", "user", "assistant"]
     assert normalize({"messages": [{"role": "robot", "content": "x"}]}) is None
 
 
@@ -133,7 +135,7 @@ def test_unknown_format_is_an_error():
 def test_clean_sharegpt_fixture_counts_each_rule():
     convs, rep = clean(load_rows(str(FIXTURES / "sharegpt.jsonl")), fmt="sharegpt", min_score=4.0)
     assert rep.rows_in == 10
-    assert rep.dropped == {"malformed": 2, "low_score": 1, "empty": 1, "echo": 1, "too_long": 1, "duplicate": 1}
+    assert rep.dropped == dict(malformed=2, low_score=1, empty=1, echo=1, too_long=1, duplicate=1)
     assert rep.rows_out == len(convs) == 3
     multi = [c for c in convs if len(c) > 3]
     assert multi[0][0]["role"] == "system"
@@ -150,7 +152,7 @@ def test_clean_without_min_score_keeps_low_score_rows():
 def test_clean_chatdoctor_fixture():
     convs, rep = clean(load_rows(str(FIXTURES / "chatdoctor.json")), fmt="alpaca")
     assert rep.rows_in == 12
-    assert rep.dropped == {"malformed": 1, "low_score": 0, "empty": 1, "echo": 1, "too_long": 1, "duplicate": 1}
+    assert rep.dropped == dict(malformed=1, low_score=0, empty=1, echo=1, too_long=1, duplicate=1)
     assert rep.rows_out == len(convs) == 7
     assert rep.fixed == {"chatdoctor": 4, "fake_turn": 1, "meta_note": 1}
     text = json.dumps(convs)
@@ -161,7 +163,7 @@ def test_clean_chatdoctor_fixture():
 
 def test_clean_gsm8k_fixture():
     convs, rep = clean(load_rows(str(FIXTURES / "gsm8k.jsonl")), fmt="auto")
-    assert rep.dropped == {"malformed": 2, "low_score": 0, "empty": 1, "echo": 0, "too_long": 1, "duplicate": 1}
+    assert rep.dropped == dict(malformed=2, low_score=0, empty=1, echo=0, too_long=1, duplicate=1)
     assert rep.rows_out == 3
     assert all(c[-1]["content"].splitlines()[-1].startswith("Final answer: ") for c in convs)
 
@@ -207,7 +209,8 @@ def test_report_format_names_every_rule():
 
 # --- split and fingerprint -------------------------------------------------------------------------
 def _convs(n):
-    return [[{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": f"a{i}"}] for i in range(n)]
+    return [[{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": f"a{i}"}]
+            for i in range(n)]
 
 
 def test_split_is_seeded_deterministic_and_disjoint():
@@ -228,7 +231,8 @@ def test_split_small_keeps_one_val_row():
 def test_fingerprint_is_stable_and_content_sensitive():
     a = _convs(3)
     assert fingerprint(a) == fingerprint(json.loads(json.dumps(a)))
-    assert fingerprint([[{"content": "q0", "role": "user"}, {"content": "a0", "role": "assistant"}]]) == fingerprint(a[:1])
+    reordered = [[{"content": "q0", "role": "user"}, {"content": "a0", "role": "assistant"}]]
+    assert fingerprint(reordered) == fingerprint(a[:1])
     b = json.loads(json.dumps(a))
     b[1][1]["content"] += "!"
     assert fingerprint(a) != fingerprint(b)
@@ -236,7 +240,8 @@ def test_fingerprint_is_stable_and_content_sensitive():
 
 
 # --- the real data beside the repo -----------------------------------------------------------------
-@pytest.mark.skipif(not (SHARED / "chatdoctor" / "chatdoctor5k_train.json").is_file(), reason="../shared/data missing")
+@pytest.mark.skipif(not (SHARED / "chatdoctor" / "chatdoctor5k_train.json").is_file(),
+                    reason="../shared/data missing")
 def test_real_chatdoctor_is_clean():
     convs, rep = clean(load_rows(str(SHARED / "chatdoctor" / "chatdoctor5k_train.json")), fmt="alpaca")
     assert rep.rows_in == 4952 and rep.rows_out > 4800

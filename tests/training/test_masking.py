@@ -32,6 +32,7 @@ pytestmark = pytest.mark.training
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = REPO.parent / "shared" / "data"
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 CONFIG_TEMPLATES = sorted({yaml.safe_load(p.read_text())["model"]["chat_template"]
                            for p in (REPO / "training" / "configs").rglob("*.yaml")})
@@ -134,7 +135,8 @@ def test_only_assistant_replies_and_their_end_of_turn_are_trained(tokenizers, na
         inside = any(a <= s and e <= b for a, b in spans)
         if not inside:
             assert labels[j] == IGNORE_INDEX, (name, text[s:e])
-    user_ids = {tuple(tok(m["content"], add_special_tokens=False)["input_ids"]) for m in msgs if m["role"] != "assistant"}
+    user_ids = {tuple(tok(m["content"], add_special_tokens=False)["input_ids"])
+                for m in msgs if m["role"] != "assistant"}
     trained = [i for i, lab in zip(ids, labels) if lab != IGNORE_INDEX]
     for u in user_ids:  # no user/system message appears inside the targets
         assert not any(tuple(trained[k:k + len(u)]) == u for k in range(len(trained) - len(u) + 1))
@@ -210,16 +212,17 @@ def test_prepare_data_cli(tmp_path, capsys, monkeypatch, tokenizers):
     assert report["report"]["dropped"]["echo"] == 1 and report["fingerprint"] == result["fingerprint"]
     rows = [json.loads(line) for line in (out / "train.jsonl").read_text().splitlines()]
     assert len(rows) == report["train_rows"] and rows[0]["messages"][0]["role"] == "system"
-    assert not re.search(r"chat\s?doctor", (out / "train.jsonl").read_text() + (out / "val.jsonl").read_text(), re.I)
+    written = (out / "train.jsonl").read_text() + (out / "val.jsonl").read_text()
+    assert not re.search(r"chat\s?doctor", written, re.I)
     assert report["tokens"]["trained"] > 0
 
 
-@pytest.mark.skipif(not (REPO.parent / "shared" / "data" / "chatdoctor").is_dir(), reason="../shared/data missing")
+@pytest.mark.skipif(not (SHARED / "chatdoctor").is_dir(), reason="../shared/data missing")
 def test_real_chatdoctor_masked_with_chatml(tokenizers):
     """A sample of the real medical data: targets are the doctor's answers only."""
     tok = tokenizers["chatml"]
-    convs, _ = clean(load_rows(str(REPO.parent / "shared" / "data" / "chatdoctor" / "chatdoctor5k_train.json"),
-                               max_rows=200), fmt="alpaca")
+    rows = load_rows(str(SHARED / "chatdoctor" / "chatdoctor5k_train.json"), max_rows=200)
+    convs, _ = clean(rows, fmt="alpaca")
     for conv in convs:
         ex = tokenize_conversation(conv, tok, max_seq_len=4096)
         run = trained_text(ex, tok)
