@@ -1,4 +1,4 @@
-"""Data stage: load -> normalize -> clean -> split -> tokenize (loss on assistant replies only).
+r"""Data stage: load -> normalize -> clean -> split -> tokenize (loss on assistant replies only).
 
 Prints the cleaning report (rows dropped by EACH rule) and writes to --out:
   train.jsonl, val.jsonl   {"messages": [...]} per line: the cleaned conversations
