@@ -1,0 +1,72 @@
+"""Export a trained run to GGUF, one re-runnable step per script (each skips finished work unless --force).
+
+    python -m training.export.merge    --run runs/X              # LoRA + base -> runs/X/export/merged (HF)
+    python -m training.export.convert  --run runs/X              # merged -> runs/X/export/model-f16.gguf
+    python -m training.export.quantize --run runs/X              # f16 -> model-Q4_K_M.gguf, model-Q8_0.gguf
+    python -m training.export.check    --run runs/X              # loads, stops cleanly, matches HF -> check.json
+    python -m training.export.push     --run runs/X --repo you/name [--dry-run]
+    python -m training.export.register --run runs/X --quant Q4_K_M [--name N] [--default]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+QUANTS = ("Q4_K_M", "Q8_0", "Q5_K_M", "Q4_0", "Q6_K")  # what quantize.py accepts; the first two are the default
+
+
+class ExportError(Exception):
+    """A step cannot go on; the message says what is wrong and what to run."""
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def run_dir(arg: str | Path) -> Path:
+    """``--run`` value -> an existing run folder (a bare name means runs/<name>)."""
+    path = Path(arg)
+    if not path.is_dir() and not path.is_absolute() and len(path.parts) == 1:
+        path = REPO_ROOT / "runs" / arg
+    if not path.is_dir():
+        raise ExportError(f"run folder {arg} does not exist (expected runs/<run_name>, made by training.sft)")
+    return path.resolve()
+
+
+def export_dir(run: Path) -> Path:
+    out = run / "export"
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def merged_dir(run: Path) -> Path:
+    return run / "export" / "merged"
+
+
+def gguf_path(run: Path, quant: str) -> Path:
+    """runs/X/export/model-<quant>.gguf; quant is "f16" or one of QUANTS."""
+    return run / "export" / f"model-{quant}.gguf"
+
+
+def write_json(path: Path, data: dict) -> None:
+    """Atomic write: a crash never leaves half a file that a later step would trust."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def fail(exc: ExportError) -> int:
+    print(f"error: {exc}", file=sys.stderr, flush=True)
+    return 2
