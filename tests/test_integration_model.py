@@ -90,3 +90,22 @@ def test_truncated_real_gguf_is_model_corrupt(tmp_path):
     copy = tmp_path / "copy.gguf"
     shutil.copyfile(src, copy)
     LlamaCppBackend(copy, model_name="copy", n_ctx=512, n_threads=2).close()
+
+
+def test_stop_and_abandon_mid_answer_leave_the_model_usable(engine):
+    import threading
+
+    msgs = [SYSTEM, {"role": "user", "content": "Explain photosynthesis in detail."}]
+    stop = threading.Event()
+    events = []
+    for ev in engine.generate(msgs, GREEDY, stop=stop):
+        events.append(ev)
+        if sum(isinstance(e, Token) for e in events) == 3:
+            stop.set()
+    assert events[-1].finish_reason == "stopped" and events[-1].stats.tokens == 3
+    gen = engine.generate(msgs, GREEDY)
+    assert isinstance(next(gen), Started) and isinstance(next(gen), Token)
+    gen.close()  # the page went away
+    assert engine.queue_length() == 0
+    text, ev = answer(engine, [SYSTEM, {"role": "user", "content": "What is 2 + 2?"}])
+    assert ev[-1].finish_reason == "stop" and text.strip()
