@@ -119,6 +119,23 @@ def test_only_one_nudge_for_several_reveals():
     assert out.count("try that step yourself") == 1 and "5" not in out
 
 
+# Answers the real SmolLM2-135M gave in hint mode (seeds 1 and 2): every computed value goes.
+@pytest.mark.parametrize("question, answer, leaked", [
+    ("What is 12 * 7?", "12 * 7 = 90\nThe answer is indeed 90.", ["90"]),
+    ("What is 12 * 7?", "To calculate 12 * 7, we need to multiply both sides of the equation by 3. \n\n10*3 = 30\n"
+     "(12)3 = 48 \n\nSo, 12 is equal to 56 in this context and can be expressed as 12 + 9 or simply 12 * 7 which "
+     "equals 72.", ["30", "48", "56", "72"]),
+    ("Solve 3x + 5 = 20", "6x = 14\nTo solve for x, we divide both sides by 6:\n\nx = 14 / 6\nx ≈ 2.875\n"
+     "The answer is x = 2.875", ["14 / 6", "2.875"]),
+])
+def test_real_model_reveals(question, answer, leaked):
+    guard = HintGuard()
+    out = stream(guard, question, answer, chunk=2)
+    assert guard.tripped
+    for value in leaked:
+        assert value not in out
+
+
 def test_actual_value_caught_when_not_in_question():
     question = "Give me a hint for 12 * 7"
     guard = HintGuard()

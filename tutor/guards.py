@@ -195,13 +195,20 @@ _REVEAL_PHRASES = re.compile(
 )
 # x = 5, y=-3/4, so x is 7: a single-letter unknown given a plain number value
 _ASSIGN = re.compile(
-    r"(?<![\w.])(?P<var>[a-zA-Z])\s*(=|equals|is\s+equal\s+to)\s*\$?(?P<val>[-−]?\d+(?:[.,/]\d+)?)"
-    r"(?!\s*[\w(]|\s*[-+*/^×÷·]\s*[\w(])"
+    r"(?<![\w.])(?P<var>[a-zA-Z])\s*(=|≈|equals|is\s+equal\s+to|is\s+approximately)\s*\$?"
+    r"(?P<val>[-−]?\d+(?:\s*/\s*\d+|[.,]\d+)?)(?![\w(]|\s*[-+*/^×÷·]\s*[\w(])"
 )
 _VAR_IS = re.compile(r"(?<![\w.])(?P<var>[b-hj-zB-HJ-Z])\s+is\s+[-−]?\d", re.I)
-# 20 - 5 = 15, (3+4)*2 = 14: numbers and operators on the left, a lone number at the end
+# "which equals 72", "is equal to 56", "comes to 84": a computed value stated
+_EQUALS = re.compile(
+    r"\b(equals?|is\s+equal\s+to|comes\s+(out\s+)?to|works\s+out\s+to|is\s+approximately)\s+\$?[-−]?\d", re.I
+)
+# 20 - 5 = 15, (3+4)*2 = 14, (12)3 = 36: numbers and operators on the left, a lone number at the end
+_NUM = r"[-(]*\d[\d.,]*\)*"
+_SEP = r"(?:\s*[-+*/×÷·^x]\s*|(?<=\))\s*|\s*(?=\())"
 _CHAIN = re.compile(
-    r"(?<![\w.])[-(]*\d[\d.,]*\)*\s*(?:[-+*/×÷·^x]\s*[-(]*\d[\d.,]*\)*\s*)+=\s*\$?[-−]?\d[\d.,/]*(?!\s*[-+*/^×÷·]\s*[\w(])",
+    r"(?<![\w.])" + _NUM + r"(?:" + _SEP + _NUM + r")+\s*(?:=|≈)\s*\$?[-−]?\d[\d.,/]*"
+    r"(?!\d|[.,/]\d)(?!\s*[-+*/^×÷·]\s*[\w(])",
     re.I,
 )
 
@@ -239,7 +246,7 @@ class HintGuard(Guard):
     def reveals(self, sentence: str) -> bool:
         """True if ``sentence`` gives the answer away."""
         s = sentence.replace("\\(", "").replace("\\)", "")
-        if _REVEAL_PHRASES.search(s) or _ASSIGN.search(s) or _VAR_IS.search(s) or _CHAIN.search(s):
+        if any(rx.search(s) for rx in (_REVEAL_PHRASES, _ASSIGN, _VAR_IS, _EQUALS, _CHAIN)):
             return True
         if self._value_res:
             for rx in self._value_res:
