@@ -297,3 +297,15 @@ if given is not None:
         assert store.messages(sid)[-1]["content"] == content + "!"
         assert isinstance(store.search(query), list)
         assert json.loads(store.export_json(sid))["messages"][-1]["content"] == content + "!"
+
+
+def test_connections_of_finished_threads_are_closed(store):
+    def read() -> None:
+        store.list_sessions()
+
+    for _ in range(20):  # like Streamlit script runs, each in a new thread
+        t = threading.Thread(target=read)
+        t.start()
+        t.join()
+    store.list_sessions()
+    assert len(store._conns) <= 2

@@ -85,7 +85,7 @@ class Store:
         self.retries = retries
         self.read_only = read_only
         self._local = threading.local()
-        self._conns: list[sqlite3.Connection] = []
+        self._conns: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._conns_lock = threading.Lock()
         if not read_only:
             try:
@@ -111,7 +111,15 @@ class Store:
         conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
         conn.execute("PRAGMA foreign_keys = ON")
         with self._conns_lock:
-            self._conns.append(conn)
+            # Streamlit may run each script run in a new thread: close the connections of
+            # threads that have ended so they do not pile up.
+            alive = []
+            for thread, old in self._conns:
+                if thread.is_alive():
+                    alive.append((thread, old))
+                else:
+                    old.close()
+            self._conns = [*alive, (threading.current_thread(), conn)]
         return Database(conn, execute_plugins=False)
 
     def _db(self) -> Database:
@@ -188,7 +196,7 @@ class Store:
         """Close every thread's connection (the Store can still be used afterwards)."""
         with self._conns_lock:
             conns, self._conns = self._conns, []
-        for conn in conns:
+        for _, conn in conns:
             try:
                 conn.close()
             except sqlite3.Error:  # pragma: no cover
