@@ -22,7 +22,8 @@ import sys
 import time
 from pathlib import Path
 
-from training.export import QUANTS, ExportError, export_dir, fail, gguf_path, log, merged_dir, run_dir, write_json
+from training.export import (QUANTS, ExportError, export_dir, fail, gguf_path, log, merged_dir, read_json, run_dir,
+                             write_json)
 
 DEFAULT_PROMPT = "What is 2 + 2? Answer in one short sentence."
 ROLE_MARKERS = re.compile(
@@ -51,7 +52,9 @@ def hf_reference(hf_dir: Path, prompt: str, n_tokens: int) -> dict:
     """The HF model's templated prompt ids and its first greedy tokens (stops at EOS)."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()
     tok = AutoTokenizer.from_pretrained(hf_dir)
     if not tok.chat_template:
         raise ExportError(f"{hf_dir} has no chat template: re-run python -m training.export.merge --force")
@@ -174,12 +177,16 @@ def check(run: Path, quants: list[str] | None = None, *, prompt: str = DEFAULT_P
         log(f"checking {path.name}")
         res = check_gguf(path, prompt=prompt, ref=ref, n_tokens=n_tokens, max_tokens=max_tokens,
                          min_agreement=need, threads=threads)
+        res["checked_at"] = report["checked_at"]
+        res["file_mtime_ns"] = path.stat().st_mtime_ns if path.is_file() else None
         report["files"][q] = res
         report["failures"] += res["failures"]
         summary = ", ".join(f"{k} {res[k]}" for k in ("finish_reason", "agreement", "load_s") if k in res)
         log(f"{'ok' if res['ok'] else 'FAILED'}: {path.name} ({summary}) reply {res.get('reply', '')[:80]!r}")
     report["ok"] = not report["failures"]
-    write_json(export_dir(run) / "check.json", report)
+    # Keep earlier results for files not checked this time (register reads them per file).
+    previous = read_json(export_dir(run) / "check.json").get("files") or {}
+    write_json(export_dir(run) / "check.json", {**report, "files": {**previous, **report["files"]}})
     return report
 
 

@@ -38,6 +38,9 @@ def register(run: Path, quant: str = "Q4_K_M", *, name: str | None = None, make_
         if res is None:
             raise ExportError(f"{path.name} has not been checked: run python -m training.export.check --run {run} "
                               f"--quant {quant} first (or pass --no-check)")
+        if res.get("file_mtime_ns") not in (None, path.stat().st_mtime_ns):
+            raise ExportError(f"{path.name} changed after it was checked: run python -m training.export.check "
+                              f"--run {run} --quant {quant} again (or pass --no-check)")
         if not res.get("ok"):
             raise ExportError(f"{path.name} failed its check ({'; '.join(res.get('failures', []))}); "
                               "fix the export or pass --no-check")
