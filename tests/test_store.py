@@ -309,3 +309,17 @@ def test_connections_of_finished_threads_are_closed(store):
         t.join()
     store.list_sessions()
     assert len(store._conns) <= 2
+
+
+def test_app_start_while_another_program_writes(tmp_path):
+    """Opening a migrated database needs no write lock: the app starts while a writer is busy."""
+    path = tmp_path / "tutor.db"
+    Store(path).create_session("hint", "m", "kept")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        store = Store(path, busy_timeout_ms=50, retries=1)
+        assert [s["title"] for s in store.list_sessions()] == ["kept"]
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
