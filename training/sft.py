@@ -52,11 +52,11 @@ def choose_backend(cfg: RunConfig) -> str:
 
 def load_model(cfg: RunConfig, backend: str):
     """-> (PEFT model with LoRA adapters, tokenizer) for the chosen backend."""
-    from training.base_model import prepare_tokenizer, resolve_dtype, resolve_model_source
-
     lo = cfg.lora
     if backend == "unsloth":
         from unsloth import FastLanguageModel  # must come before transformers is imported
+
+        from training.base_model import prepare_tokenizer, resolve_dtype, resolve_model_source
 
         model, tok = FastLanguageModel.from_pretrained(
             model_name=resolve_model_source(cfg.model.name), max_seq_length=cfg.model.max_seq_len,
@@ -109,6 +109,16 @@ def latest_checkpoint(ckpt_dir: Path) -> Path | None:
     steps = [(int(p.name.split("-")[1]), p) for p in ckpt_dir.glob("checkpoint-*")
              if p.name.split("-")[1].isdigit() and (p / "trainer_state.json").is_file()]
     return max(steps)[1] if steps else None
+
+
+def checkpointing_kwargs(on: bool) -> dict:
+    """Activation checkpointing under its name in this transformers (renamed in 5.2x)."""
+    from transformers import TrainingArguments
+
+    name = "activation_checkpointing"
+    if name not in TrainingArguments.__dataclass_fields__:
+        name = "gradient_checkpointing"
+    return {name: on, f"{name}_kwargs": {"use_reentrant": False} if on else None}
 
 
 def step0_eval_loss(log_history: list[dict], metrics_jsonl: Path) -> float | None:
@@ -202,13 +212,12 @@ def train(cfg: RunConfig, *, fresh: bool = False, runs_db: Path | None = None) -
         # for evaluation, and train() then never wraps it in DDP (gradients silently unsynchronized).
         eval_on_start=resume is None,
         save_strategy="steps", save_steps=t.save_steps, save_total_limit=t.save_total_limit,
-        activation_checkpointing=t.gradient_checkpointing and backend == "hf",  # unsloth does its own
-        activation_checkpointing_kwargs={"use_reentrant": False} if t.gradient_checkpointing else None,
         bf16=on_gpu and dtype == torch.bfloat16, fp16=on_gpu and dtype == torch.float16,
         use_cpu=not on_gpu, ddp_backend="gloo" if not on_gpu and state.num_processes > 1 else None,
         include_num_input_tokens_seen="non_padding", average_tokens_across_devices=True,
         remove_unused_columns=False, label_names=["labels"], report_to="none", dataloader_num_workers=0,
         disable_tqdm=not sys.stderr.isatty() and "TRAINING_FORCE_TQDM" not in os.environ,
+        **checkpointing_kwargs(t.gradient_checkpointing and backend == "hf"),  # unsloth does its own
     )
     trainer = make_trainer_class()(
         model=model, args=args, train_dataset=prepared.train, eval_dataset=prepared.val,
