@@ -74,6 +74,7 @@ REVEALS = [
     "$x = 5$",
     "The correct answer would be five.",
     "Answer: x equals 5",
+    "Then you can see that x is five.",
 ]
 
 
@@ -92,6 +93,7 @@ SAFE_HINTS = [
     "Try to get the x term alone. What could you subtract from both sides of 3x + 5 = 20?",
     "Think about what undoes adding 5.\nThen what undoes multiplying by 3?",
     "Good start! Now look at the 3 in front of x. What operation removes it?",
+    "Take five away from one side, and do the same on the other side. What is left?",
 ]
 
 

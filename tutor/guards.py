@@ -15,8 +15,8 @@ Contract (docs/ARCHITECTURE.md): ``start(question) -> str`` (shown before the an
 
 from __future__ import annotations
 
-import re
 import ast
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -42,7 +42,6 @@ class Guard:
     def finish(self) -> str:
         """Flush what was held back (filtered)."""
         return ""
-
 
 
 # --------------------------------------------------------------------------- safe solver
@@ -211,6 +210,8 @@ _CHAIN = re.compile(
     r"(?!\d|[.,/]\d)(?!\s*[-+*/^×÷·]\s*[\w(])",
     re.I,
 )
+_NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+                 "fifteen sixteen seventeen eighteen nineteen twenty").split()
 
 
 def _number_pattern(text: str) -> str:
@@ -228,8 +229,7 @@ class HintGuard(Guard):
         self._buf = ""
         self._nudged = False
         self.problem: Problem | None = None
-        self._value_res: list[re.Pattern[str]] = []
-        self._value_in_question = False
+        self._value_res: list[tuple[re.Pattern[str], bool]] = []  # (pattern, only as a stated result)
 
     # -- setup
     def start(self, question: str) -> str:
@@ -237,9 +237,14 @@ class HintGuard(Guard):
         self.problem = solve(question or "")
         if self.problem is not None:
             forms = value_forms(self.problem.value)
-            self._value_res = [re.compile(_number_pattern(f)) for f in forms]
             q_numbers = set(re.findall(r"\d+(?:\.\d+)?", question))
-            self._value_in_question = any(f.lstrip("-") in q_numbers for f in forms)
+            # a value that is also one of the question's numbers ("subtract 5") only counts
+            # when stated as a result; so does a number word ("x is five", not "one side")
+            in_question = any(f.lstrip("-") in q_numbers for f in forms)
+            self._value_res = [(re.compile(_number_pattern(f)), in_question) for f in forms]
+            v = self.problem.value
+            if v.denominator == 1 and 0 <= v < len(_NUMBER_WORDS):
+                self._value_res.append((re.compile(rf"\b{_NUMBER_WORDS[int(v)]}\b", re.I), True))
         return ""
 
     # -- checks
@@ -248,16 +253,13 @@ class HintGuard(Guard):
         s = sentence.replace("\\(", "").replace("\\)", "")
         if any(rx.search(s) for rx in (_REVEAL_PHRASES, _ASSIGN, _VAR_IS, _EQUALS, _CHAIN)):
             return True
-        if self._value_res:
-            for rx in self._value_res:
-                for m in rx.finditer(s):
-                    if not self._value_in_question:
-                        return True
-                    # the value is also one of the question's numbers ("subtract 5"):
-                    # only a value stated as a result counts ("... is 5", "= 5", ": 5")
-                    before = s[: m.start()].rstrip(" $")
-                    if re.search(r"(=|\bis|\bequals?|\bbe|:|\bget|\bgives?)$", before, re.I):
-                        return True
+        for rx, only_as_result in self._value_res:
+            for m in rx.finditer(s):
+                if not only_as_result:
+                    return True
+                before = s[: m.start()].rstrip(" $")
+                if re.search(r"(=|\bis|\bequals?|\bbe|:|\bget|\bgives?)$", before, re.I):
+                    return True
         return False
 
     def nudge(self) -> str:
@@ -405,5 +407,3 @@ def make_guard(name: str | None) -> Guard | None:
     except KeyError:
         raise ValueError(f"unknown guard {name!r}; expected one of {', '.join(GUARD_NAMES)}") from None
 
-
-__all__ = ["Guard", "HintGuard", "MedicalGuard", "make_guard", "red_flags", "urgent_advice", "solve", "value_forms", "Problem"]
