@@ -44,16 +44,18 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 VIEWPORT = {"width": 1200, "height": 900}
+TITLES = {"home": "Study tutor", "step_by_step": "Step by step", "explain": "Explain", "hint": "Hint",
+          "medical": "Medical tutor", "history": "History", "settings": "Instructor settings"}
 MODEL_CAPTION = "smollm2-135m"  # the Done caption names the model; its arrival = answer finished
 STOPPED_CAPTION = "stopped — partial answer kept"
-PAGES = {  # URL path of each page (Streamlit strips the number prefix of pages/N_Name.py)
+PAGES = {  # URL path of each page (tutor/ui.py NAV: st.navigation with url_path)
     "home": "",
-    "step_by_step": "Step_by_step",
-    "explain": "Explain",
-    "hint": "Hint",
-    "medical": "Medical_tutor",
-    "history": "History",
-    "settings": "Instructor_settings",
+    "step_by_step": "step-by-step",
+    "explain": "explain",
+    "hint": "hint",
+    "medical": "medical-tutor",
+    "history": "history",
+    "settings": "instructor-settings",
 }
 
 
@@ -183,6 +185,10 @@ def open_page(page, app: App, name: str, query: str = "") -> None:
     page.goto(app.page_url(name) + query, wait_until="domcontentloaded")
     page.get_by_test_id("stApp").wait_for()
     wait_idle(page)
+    path = page.url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
+    heading = page.locator("h1").first.inner_text(timeout=30_000) if page.locator("h1").count() else ""
+    if path.lower() != PAGES[name].lower() or TITLES[name] not in heading:  # unknown URLs show the home page
+        raise AssertionError(f"opened {page.url} showing {heading!r}, expected the {name!r} page at /{PAGES[name]}")
 
 
 def wait_idle(page, timeout_s: float = 180.0) -> None:
