@@ -26,28 +26,42 @@ def stream(guard: Guard, question: str, answer: str, chunk: int = 3) -> str:
 
 
 # ---------------------------------------------------------------- solver
-@pytest.mark.parametrize("question, value", [
-    ("Solve 3x+5=20", Fraction(5)),
-    ("Can you give me a hint for 3x + 5 = 20?", Fraction(5)),
-    ("If 2(y - 1) = y + 4, find y.", Fraction(6)),
-    ("Solve: 0.5x - 1 = 2", Fraction(6)),
-    ("7/3 = x", Fraction(7, 3)),
-    ("solve 4 - n = 10 for n", Fraction(-6)),
-    ("What is 12 * 7?", Fraction(84)),
-    ("What is 2^10?", Fraction(1024)),
-    ("compute (3 + 4) × 2", Fraction(14)),
-    ("What is 1/3 + 1/6?", Fraction(1, 2)),
-])
+@pytest.mark.parametrize(
+    "question, value",
+    [
+        ("Solve 3x+5=20", Fraction(5)),
+        ("Can you give me a hint for 3x + 5 = 20?", Fraction(5)),
+        ("If 2(y - 1) = y + 4, find y.", Fraction(6)),
+        ("Solve: 0.5x - 1 = 2", Fraction(6)),
+        ("7/3 = x", Fraction(7, 3)),
+        ("solve 4 - n = 10 for n", Fraction(-6)),
+        ("What is 12 * 7?", Fraction(84)),
+        ("What is 2^10?", Fraction(1024)),
+        ("compute (3 + 4) × 2", Fraction(14)),
+        ("What is 1/3 + 1/6?", Fraction(1, 2)),
+    ],
+)
 def test_solver(question, value):
     problem = solve(question)
     assert problem is not None and problem.value == value
 
 
-@pytest.mark.parametrize("question", [
-    "Explain photosynthesis", "x*x = 4", "1/0 + 2 = x", "2x + 1 = 2x + 3", "x + y = 3",
-    "What is 9**9**9**9?", "__import__('os').system('echo pwned') = 1", "What is 10^1000000?",
-    "a=1, b=2", "(" * 500 + "1" + ")" * 500 + " + 1", "",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Explain photosynthesis",
+        "x*x = 4",
+        "1/0 + 2 = x",
+        "2x + 1 = 2x + 3",
+        "x + y = 3",
+        "What is 9**9**9**9?",
+        "__import__('os').system('echo pwned') = 1",
+        "What is 10^1000000?",
+        "a=1, b=2",
+        "(" * 500 + "1" + ")" * 500 + " + 1",
+        "",
+    ],
+)
 def test_solver_refuses_what_it_cannot_do_safely(question):
     assert solve(question) is None
 
@@ -122,14 +136,25 @@ def test_only_one_nudge_for_several_reveals():
 
 
 # Answers the real SmolLM2-135M gave in hint mode (seeds 1 and 2): every computed value goes.
-@pytest.mark.parametrize("question, answer, leaked", [
-    ("What is 12 * 7?", "12 * 7 = 90\nThe answer is indeed 90.", ["90"]),
-    ("What is 12 * 7?", "To calculate 12 * 7, we need to multiply both sides of the equation by 3. \n\n10*3 = 30\n"
-     "(12)3 = 48 \n\nSo, 12 is equal to 56 in this context and can be expressed as 12 + 9 or simply 12 * 7 which "
-     "equals 72.", ["30", "48", "56", "72"]),
-    ("Solve 3x + 5 = 20", "6x = 14\nTo solve for x, we divide both sides by 6:\n\nx = 14 / 6\nx ≈ 2.875\n"
-     "The answer is x = 2.875", ["14 / 6", "2.875"]),
-])
+@pytest.mark.parametrize(
+    "question, answer, leaked",
+    [
+        ("What is 12 * 7?", "12 * 7 = 90\nThe answer is indeed 90.", ["90"]),
+        (
+            "What is 12 * 7?",
+            "To calculate 12 * 7, we need to multiply both sides of the equation by 3. \n\n10*3 = 30\n"
+            "(12)3 = 48 \n\nSo, 12 is equal to 56 in this context and can be expressed as 12 + 9 or simply "
+            "12 * 7 which equals 72.",
+            ["30", "48", "56", "72"],
+        ),
+        (
+            "Solve 3x + 5 = 20",
+            "6x = 14\nTo solve for x, we divide both sides by 6:\n\nx = 14 / 6\nx ≈ 2.875\n"
+            "The answer is x = 2.875",
+            ["14 / 6", "2.875"],
+        ),
+    ],
+)
 def test_real_model_reveals(question, answer, leaked):
     guard = HintGuard()
     out = stream(guard, question, answer, chunk=2)
@@ -161,37 +186,46 @@ def test_long_text_without_sentence_ends_is_still_checked():
 
 
 # ---------------------------------------------------------------- medical guard
-@pytest.mark.parametrize("text, flag", [
-    ("I have crushing chest pain going down my left arm", "chest pain"),
-    ("Chest pressure when I climb stairs", "chest pain"),
-    ("My dad's face is drooping and his speech is slurred", "stroke signs"),
-    ("sudden weakness in one arm", "stroke signs"),
-    ("Slurred speech since this morning", "stroke signs"),
-    ("The worst headache of my life came on suddenly", "sudden severe headache"),
-    ("I keep having suicidal thoughts", "suicidal thoughts or self-harm"),
-    ("I want to kill myself", "suicidal thoughts or self-harm"),
-    ("I have been cutting myself", "suicidal thoughts or self-harm"),
-    ("After a bee sting my throat is swelling", "severe allergic reaction"),
-    ("Is this anaphylaxis?", "severe allergic reaction"),
-    ("My friend can't breathe", "trouble breathing"),
-    ("There is severe bleeding from the cut", "severe bleeding"),
-    ("Bleeding that won't stop", "severe bleeding"),
-    ("My brother had a seizure", "seizure"),
-    ("I think she took an overdose of paracetamol", "overdose or poisoning"),
-    ("My toddler swallowed bleach", "overdose or poisoning"),
-    ("He passed out and is unresponsive", "loss of consciousness"),
-    ("CHEST PAIN!!!", "chest pain"),
-    ("fever and a stiff neck", "meningitis signs"),
-])
+@pytest.mark.parametrize(
+    "text, flag",
+    [
+        ("I have crushing chest pain going down my left arm", "chest pain"),
+        ("Chest pressure when I climb stairs", "chest pain"),
+        ("My dad's face is drooping and his speech is slurred", "stroke signs"),
+        ("sudden weakness in one arm", "stroke signs"),
+        ("Slurred speech since this morning", "stroke signs"),
+        ("The worst headache of my life came on suddenly", "sudden severe headache"),
+        ("I keep having suicidal thoughts", "suicidal thoughts or self-harm"),
+        ("I want to kill myself", "suicidal thoughts or self-harm"),
+        ("I have been cutting myself", "suicidal thoughts or self-harm"),
+        ("After a bee sting my throat is swelling", "severe allergic reaction"),
+        ("Is this anaphylaxis?", "severe allergic reaction"),
+        ("My friend can't breathe", "trouble breathing"),
+        ("There is severe bleeding from the cut", "severe bleeding"),
+        ("Bleeding that won't stop", "severe bleeding"),
+        ("My brother had a seizure", "seizure"),
+        ("I think she took an overdose of paracetamol", "overdose or poisoning"),
+        ("My toddler swallowed bleach", "overdose or poisoning"),
+        ("He passed out and is unresponsive", "loss of consciousness"),
+        ("CHEST PAIN!!!", "chest pain"),
+        ("fever and a stiff neck", "meningitis signs"),
+    ],
+)
 def test_red_flags(text, flag):
     assert flag in red_flags(text)
 
 
-@pytest.mark.parametrize("text", [
-    "What is the Krebs cycle?", "Explain the pathophysiology of type 2 diabetes",
-    "How is stroke volume calculated?", "What causes a mild headache after reading?",
-    "Describe the brachial plexus", "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What is the Krebs cycle?",
+        "Explain the pathophysiology of type 2 diabetes",
+        "How is stroke volume calculated?",
+        "What causes a mild headache after reading?",
+        "Describe the brachial plexus",
+        "",
+    ],
+)
 def test_no_red_flags(text):
     assert red_flags(text) == []
 
@@ -228,7 +262,9 @@ if given is not None:
 
     @settings(max_examples=200, deadline=None)
     @given(
-        text=st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="0123456789#="), max_size=300),
+        text=st.text(
+            st.characters(blacklist_categories=("Cs",), blacklist_characters="0123456789#="), max_size=300
+        ),
         cuts=st.lists(st.integers(min_value=0, max_value=300), max_size=20),
     )
     def test_chunking_never_changes_a_safe_answer(text, cuts):

@@ -39,12 +39,18 @@ def test_old_database_keeps_its_data_and_is_upgraded(tmp_path):
     assert migrations.migrate(db, stop_before="m002_fts") == ["m001_initial"]
     assert "messages_fts" not in db.table_names()
     # rows written by the old app version, with its schema
-    db.execute("INSERT INTO sessions (id, title, mode, model, created_at, updated_at) "
-               "VALUES (1, 'Old session', 'explain', 'old-model', '2025-01-01', '2025-01-01')")
-    db.execute("INSERT INTO messages (session_id, role, content, status, tokens, created_at, updated_at) "
-               "VALUES (1, 'user', 'What is osmosis?', 'complete', NULL, '2025-01-01', '2025-01-01')")
-    db.execute("INSERT INTO messages (session_id, role, content, status, tokens, created_at, updated_at) "
-               "VALUES (1, 'assistant', 'Water crossing a membrane…', 'streaming', 5, '2025-01-01', '2025-01-01')")
+    db.execute(
+        "INSERT INTO sessions (id, title, mode, model, created_at, updated_at) "
+        "VALUES (1, 'Old session', 'explain', 'old-model', '2025-01-01', '2025-01-01')"
+    )
+    db.execute(
+        "INSERT INTO messages (session_id, role, content, status, tokens, created_at, updated_at) "
+        "VALUES (1, 'user', 'What is osmosis?', 'complete', NULL, '2025-01-01', '2025-01-01')"
+    )
+    db.execute(
+        "INSERT INTO messages (session_id, role, content, status, tokens, created_at, updated_at) "
+        "VALUES (1, 'assistant', 'Water crossing a membrane…', 'streaming', 5, '2025-01-01', '2025-01-01')"
+    )
     db.execute("INSERT INTO settings (key, value, updated_at) VALUES ('enabled_modes', '[\"explain\"]', 'x')")
     db.conn.commit()
     db.close()

@@ -60,34 +60,54 @@ def test_good_file_and_defaults(tmp_path):
     assert mode.gen == GenSettings(temperature=0.3, max_tokens=200)
     minimal = load_mode(_write(tmp_path, "title: T\ninstructions: Do it.\n", "x.yaml"))
     assert minimal.gen == GenSettings() and minimal.guard is None and minimal.notice is None
-    stop = load_mode(_write(tmp_path, "title: T\ninstructions: I\ndefaults:\n  stop: ['###']\n  seed: 7\n", "s.yaml"))
+    stop = load_mode(
+        _write(tmp_path, "title: T\ninstructions: I\ndefaults:\n  stop: ['###']\n  seed: 7\n", "s.yaml")
+    )
     assert stop.gen.stop == ("###",) and stop.gen.seed == 7
 
 
-@pytest.mark.parametrize("text, expected", [
-    (GOOD.replace("temperature: 0.3", "temperature: 3"), "hint.yaml: defaults.temperature: must be a number between 0 and 2"),
-    (GOOD.replace("temperature: 0.3", "temperature: hot"), "defaults.temperature: must be a number between 0 and 2"),
-    (GOOD.replace("temperature: 0.3", "temperature: true"), "defaults.temperature: must be a number"),
-    (GOOD.replace("max_tokens: 200", "max_tokens: 0"), "defaults.max_tokens: must be a whole number between 1 and 4096"),
-    (GOOD.replace("max_tokens: 200", "max_tokens: 5000"), "defaults.max_tokens: must be a whole number between 1 and 4096"),
-    (GOOD.replace("max_tokens: 200", "max_tokens: 2.5"), "defaults.max_tokens: must be a whole number"),
-    (GOOD.replace("max_tokens: 200", "top_p: 1.5"), "defaults.top_p: must be a number between 0 and 1"),
-    (GOOD.replace("max_tokens: 200", "temprature: 0.2"), "defaults.temprature: unknown setting"),
-    (GOOD.replace("max_tokens: 200", "stop: [1, 2]"), "defaults.stop: must be a list"),
-    (GOOD.replace("max_tokens: 200", "seed: abc"), "defaults.seed: must be a whole number"),
-    (GOOD + "colour: blue\n", "hint.yaml: colour: unknown key"),
-    (GOOD.replace("title: Hint\n", ""), "hint.yaml: title: missing"),
-    (GOOD.replace("instructions: |\n  Give one hint.\n", ""), "instructions: missing"),
-    (GOOD.replace("title: Hint", "title: [a, b]"), "title: must be non-empty text"),
-    (GOOD.replace("title: Hint", "title: ''"), "title: must be non-empty text"),
-    (GOOD.replace("order: 3", "order: first"), "order: must be a whole number"),
-    (GOOD.replace("guard: hint", "guard: strict"), "guard: must be null or one of: hint, medical"),
-    (GOOD.replace("notice: null", "notice: 5"), "notice: must be null or non-empty text"),
-    (GOOD.replace("defaults:\n  temperature: 0.3\n  max_tokens: 200\n", "defaults: [1]\n"), "defaults: must be a mapping"),
-    ("- just\n- a list\n", "hint.yaml: must be a mapping"),
-    ("", "hint.yaml: must be a mapping"),
-    (GOOD + "title: Again\n", "duplicate key 'title'"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            GOOD.replace("temperature: 0.3", "temperature: 3"),
+            "hint.yaml: defaults.temperature: must be a number between 0 and 2",
+        ),
+        (
+            GOOD.replace("temperature: 0.3", "temperature: hot"),
+            "defaults.temperature: must be a number between 0 and 2",
+        ),
+        (GOOD.replace("temperature: 0.3", "temperature: true"), "defaults.temperature: must be a number"),
+        (
+            GOOD.replace("max_tokens: 200", "max_tokens: 0"),
+            "defaults.max_tokens: must be a whole number between 1 and 4096",
+        ),
+        (
+            GOOD.replace("max_tokens: 200", "max_tokens: 5000"),
+            "defaults.max_tokens: must be a whole number between 1 and 4096",
+        ),
+        (GOOD.replace("max_tokens: 200", "max_tokens: 2.5"), "defaults.max_tokens: must be a whole number"),
+        (GOOD.replace("max_tokens: 200", "top_p: 1.5"), "defaults.top_p: must be a number between 0 and 1"),
+        (GOOD.replace("max_tokens: 200", "temprature: 0.2"), "defaults.temprature: unknown setting"),
+        (GOOD.replace("max_tokens: 200", "stop: [1, 2]"), "defaults.stop: must be a list"),
+        (GOOD.replace("max_tokens: 200", "seed: abc"), "defaults.seed: must be a whole number"),
+        (GOOD + "colour: blue\n", "hint.yaml: colour: unknown key"),
+        (GOOD.replace("title: Hint\n", ""), "hint.yaml: title: missing"),
+        (GOOD.replace("instructions: |\n  Give one hint.\n", ""), "instructions: missing"),
+        (GOOD.replace("title: Hint", "title: [a, b]"), "title: must be non-empty text"),
+        (GOOD.replace("title: Hint", "title: ''"), "title: must be non-empty text"),
+        (GOOD.replace("order: 3", "order: first"), "order: must be a whole number"),
+        (GOOD.replace("guard: hint", "guard: strict"), "guard: must be null or one of: hint, medical"),
+        (GOOD.replace("notice: null", "notice: 5"), "notice: must be null or non-empty text"),
+        (
+            GOOD.replace("defaults:\n  temperature: 0.3\n  max_tokens: 200\n", "defaults: [1]\n"),
+            "defaults: must be a mapping",
+        ),
+        ("- just\n- a list\n", "hint.yaml: must be a mapping"),
+        ("", "hint.yaml: must be a mapping"),
+        (GOOD + "title: Again\n", "duplicate key 'title'"),
+    ],
+)
 def test_mistakes_name_file_and_key(tmp_path, text, expected):
     with pytest.raises(PromptFileError) as info:
         load_mode(_write(tmp_path, text))
@@ -126,7 +146,10 @@ def test_load_modes_stops_at_first_bad_file(tmp_path):
 def test_build_messages_keeps_instructions_first_and_stable():
     mode = load_modes(PROMPTS)["hint"]
     first = build_messages(mode, [], "Solve 3x+5=20")
-    assert first == [{"role": "system", "content": mode.instructions}, {"role": "user", "content": "Solve 3x+5=20"}]
+    assert first == [
+        {"role": "system", "content": mode.instructions},
+        {"role": "user", "content": "Solve 3x+5=20"},
+    ]
     history = [
         {"role": "user", "content": "Solve 3x+5=20", "id": 1, "status": "complete"},
         {"role": "assistant", "content": "Subtract 5 first.", "id": 2, "tokens": 4},

@@ -13,21 +13,24 @@ except ImportError:  # pragma: no cover
     given = None
 
 
-@pytest.mark.parametrize("text, expected", [
-    (r"Solve \(3x + 5 = 20\) now.", "Solve $3x + 5 = 20$ now."),
-    (r"Inline \( x^2 \) trimmed", "Inline $x^2$ trimmed"),
-    ("So\n\\[x = \\frac{15}{3}\\]\nDone", "So\n$$\nx = \\frac{15}{3}\n$$\nDone"),
-    (r"Then \[x=5\] done", "Then \n$$\nx=5\n$$\n done"),
-    ("$$\nx^2 + 1\n$$", "$$\nx^2 + 1\n$$"),
-    ("Already $a^2 + b^2 = c^2$ fine", "Already $a^2 + b^2 = c^2$ fine"),
-    ("It costs $5 and $10.", r"It costs \$5 and \$10."),
-    ("Pay $5, then $x$ is the rest", r"Pay \$5, then $x$ is the rest"),
-    ("Prices: $3.50 or $1,000!", r"Prices: \$3.50 or \$1,000!"),
-    ("a lone $ sign", r"a lone \$ sign"),
-    (r"already escaped \$5", r"already escaped \$5"),
-    ("$5+3=8$", "$5+3=8$"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (r"Solve \(3x + 5 = 20\) now.", "Solve $3x + 5 = 20$ now."),
+        (r"Inline \( x^2 \) trimmed", "Inline $x^2$ trimmed"),
+        ("So\n\\[x = \\frac{15}{3}\\]\nDone", "So\n$$\nx = \\frac{15}{3}\n$$\nDone"),
+        (r"Then \[x=5\] done", "Then \n$$\nx=5\n$$\n done"),
+        ("$$\nx^2 + 1\n$$", "$$\nx^2 + 1\n$$"),
+        ("Already $a^2 + b^2 = c^2$ fine", "Already $a^2 + b^2 = c^2$ fine"),
+        ("It costs $5 and $10.", r"It costs \$5 and \$10."),
+        ("Pay $5, then $x$ is the rest", r"Pay \$5, then $x$ is the rest"),
+        ("Prices: $3.50 or $1,000!", r"Prices: \$3.50 or \$1,000!"),
+        ("a lone $ sign", r"a lone \$ sign"),
+        (r"already escaped \$5", r"already escaped \$5"),
+        ("$5+3=8$", "$5+3=8$"),
+        ("", ""),
+    ],
+)
 def test_examples(text, expected):
     assert normalize_math(text) == expected
 
@@ -63,9 +66,16 @@ def test_idempotent_on_examples():
 
 
 if given is not None:
-
-    _PIECES = list("ab $\\()[]{}`~\n5x^_") + ["\\(", "\\)", "\\[", "\\]", "$$", "```\n", "\\begin{align}",
-                                                "\\end{align}"]
+    _PIECES = list("ab $\\()[]{}`~\n5x^_") + [
+        "\\(",
+        "\\)",
+        "\\[",
+        "\\]",
+        "$$",
+        "```\n",
+        "\\begin{align}",
+        "\\end{align}",
+    ]
 
     @settings(max_examples=300, deadline=None)
     @given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))

@@ -28,10 +28,18 @@ def store(tmp_path):
 def _session_with_answer(store: Store) -> tuple[int, int, int]:
     sid = store.create_session("hint", "smollm2-135m", "Solving 3x+5=20")
     q = store.add_message(sid, "user", "How do I solve 3x + 5 = 20? Photosynthesis aside.", mode="hint")
-    a = store.add_message(sid, "assistant", "", mode="hint", model="smollm2-135m", model_sha256="ab" * 32,
-                          status="streaming")
-    store.update_message(a, content="Subtract 5 from both sides first. What is left?", status="complete",
-                         ttft_s=0.12, tokens=11, tokens_per_s=104.5, finish_reason="stop")
+    a = store.add_message(
+        sid, "assistant", "", mode="hint", model="smollm2-135m", model_sha256="ab" * 32, status="streaming"
+    )
+    store.update_message(
+        a,
+        content="Subtract 5 from both sides first. What is left?",
+        status="complete",
+        ttft_s=0.12,
+        tokens=11,
+        tokens_per_s=104.5,
+        finish_reason="stop",
+    )
     return sid, q, a
 
 
@@ -82,11 +90,38 @@ def test_bad_arguments_are_value_errors(store):
     assert set(STATUSES) == {"streaming", "complete", "stopped", "error", "interrupted"}
 
 
-@pytest.mark.parametrize("query", [
-    '"', '""', "'; DROP TABLE messages; --", "AND", "OR OR", "NEAR(", "NEAR(a b, 2)", "*", "**", "a*b*",
-    "x:y", "content:foo", "(unbalanced", "^start", "- minus", "+plus", "col1 : NOT", "\\", "%_", "😀",
-    "a" * 5000, "\x00", "solve\x00x", "\ud800 lone surrogate", "{a b}", "foo'bar", "select * from sessions",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        '""',
+        "'; DROP TABLE messages; --",
+        "AND",
+        "OR OR",
+        "NEAR(",
+        "NEAR(a b, 2)",
+        "*",
+        "**",
+        "a*b*",
+        "x:y",
+        "content:foo",
+        "(unbalanced",
+        "^start",
+        "- minus",
+        "+plus",
+        "col1 : NOT",
+        "\\",
+        "%_",
+        "😀",
+        "a" * 5000,
+        "\x00",
+        "solve\x00x",
+        "\ud800 lone surrogate",
+        "{a b}",
+        "foo'bar",
+        "select * from sessions",
+    ],
+)
 def test_search_accepts_any_text(store, query):
     _session_with_answer(store)
     assert isinstance(store.search(query), list)
@@ -117,7 +152,9 @@ def test_search_follows_updates_and_deletes(store):
     db = store._db()
     assert store.search("divide") == [] and store.get_session(sid) is None
     assert db["messages"].count == 0
-    assert db.execute("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'divide'").fetchone()[0] == 0
+    assert (
+        db.execute("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'divide'").fetchone()[0] == 0
+    )
 
 
 def test_fts_query_quotes_every_term():
@@ -139,7 +176,7 @@ def test_export_markdown(store):
 
 def test_export_json_round_trips(store):
     sid, _, _ = _session_with_answer(store)
-    store.add_message(sid, "user", "Ünïcødé ✓ 数学 — \"quotes\" \\ and\ttabs\n")
+    store.add_message(sid, "user", 'Ünïcødé ✓ 数学 — "quotes" \\ and\ttabs\n')
     text = store.export_json(sid)
     assert "数学" in text  # ensure_ascii=False
     data = json.loads(text)
@@ -149,8 +186,10 @@ def test_export_json_round_trips(store):
 
     def strip(d):
         drop = {"id", "session_id"}
-        return ({k: v for k, v in d["session"].items() if k not in drop},
-                [{k: v for k, v in m.items() if k not in drop} for m in d["messages"]])
+        return (
+            {k: v for k, v in d["session"].items() if k not in drop},
+            [{k: v for k, v in m.items() if k not in drop} for m in d["messages"]],
+        )
 
     assert new != sid and strip(again) == strip(data)
     with pytest.raises(StorageError):
@@ -283,7 +322,6 @@ def test_many_threads_write_concurrently(tmp_path):
 
 
 if given is not None:
-
     _TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=300)
 
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -142,8 +142,12 @@ def solve(question: str) -> Problem | None:
             if len(names) != 1 or a1 == a2:
                 return None
             var = names.pop()
-            return Problem("linear", (b2 - b1) / (a1 - a2), var,
-                           f"what could you do to both sides to get {var} on its own?")
+            return Problem(
+                "linear",
+                (b2 - b1) / (a1 - a2),
+                var,
+                f"what could you do to both sides to get {var} on its own?",
+            )
         best = None
         for m in re.finditer(r"[-(]*\d[\d.\s+\-*/()^]*", q):
             cand = m.group().strip().rstrip(".+-*/^( ")
@@ -210,8 +214,10 @@ _CHAIN = re.compile(
     r"(?!\d|[.,/]\d)(?!\s*[-+*/^×÷·]\s*[\w(])",
     re.I,
 )
-_NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-                 "fifteen sixteen seventeen eighteen nineteen twenty").split()
+_NUMBER_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+).split()
 
 
 def _number_pattern(text: str) -> str:
@@ -303,18 +309,21 @@ class HintGuard(Guard):
 
 # --------------------------------------------------------------------------- medical
 
+# fmt: off
 _RED_FLAGS: list[tuple[str, list[str]]] = [
     ("chest pain", [
-        r"chest\s+(pain|pressure|tightness|discomfort)", r"(crushing|squeezing|tight)\s+(feeling\s+in\s+(my|the)\s+)?chest",
-        r"pain\s+in\s+(my|the|his|her)\s+chest", r"heart\s+attack",
+        r"chest\s+(pain|pressure|tightness|discomfort)", r"pain\s+in\s+(my|the|his|her)\s+chest",
+        r"(crushing|squeezing|tight)\s+(feeling\s+in\s+(my|the)\s+)?chest", r"heart\s+attack",
     ]),
     ("stroke signs", [
         r"face\s+(is\s+)?droop\w*", r"droop\w*\s+(face|mouth|smile)", r"(arm|leg)\s+weakness",
-        r"weak(ness)?\s+(in|of)\s+(one|an?|the|my|his|her)\s+(arm|leg|side)", r"slurr(ed|ing)\s+(speech|words)",
+        r"weak(ness)?\s+(in|of)\s+(one|an?|the|my|his|her)\s+(arm|leg|side)",
+        r"slurr(ed|ing)\s+(speech|words)",
         r"(can't|cannot|unable\s+to)\s+(speak|talk)", r"stroke(?!\s+(volume|index|work))",
     ]),
     ("sudden severe headache", [
-        r"(sudden|worst|thunderclap)\s+(severe\s+)?headache", r"worst\s+headache", r"sudden(ly)?[\w\s,]{0,30}severe\s+headache",
+        r"(sudden|worst|thunderclap)\s+(severe\s+)?headache", r"worst\s+headache",
+        r"sudden(ly)?[\w\s,]{0,30}severe\s+headache",
     ]),
     ("suicidal thoughts or self-harm", [
         r"suicid\w*", r"kill(ing)?\s+(my|him|her)self", r"self[-\s]?harm\w*", r"want(s|ed)?\s+to\s+die",
@@ -322,12 +331,13 @@ _RED_FLAGS: list[tuple[str, list[str]]] = [
         r"better\s+off\s+dead",
     ]),
     ("severe allergic reaction", [
-        r"anaphyla\w*", r"throat\s+(is\s+)?(swelling|swollen|closing|tight\w*)", r"swollen\s+(throat|tongue|lips)",
+        r"anaphyla\w*", r"throat\s+(is\s+)?(swelling|swollen|closing|tight\w*)",
+        r"swollen\s+(throat|tongue|lips)",
         r"(tongue|lips)\s+(is\s+|are\s+)?swelling",
     ]),
     ("trouble breathing", [
         r"(can't|cant|cannot|can\s+not|unable\s+to|struggling\s+to|hard\s+to)\s+breathe?",
-        r"(trouble|difficulty|problems?)\s+breathing", r"not\s+breathing", r"stopped\s+breathing", r"choking",
+        r"(trouble|difficulty|problems?)\s+breathing", r"(not|stopped)\s+breathing", r"choking",
         r"turning\s+blue",
     ]),
     ("severe bleeding", [
@@ -337,14 +347,18 @@ _RED_FLAGS: list[tuple[str, list[str]]] = [
     ]),
     ("seizure", [r"seizures?", r"seizing", r"convuls\w*", r"fits?\s+and\s+shaking"]),
     ("overdose or poisoning", [
-        r"overdos\w*", r"poison\w*", r"(swallowed|drank|ate|took)\s+(a\s+)?(bleach|detergent|battery|whole\s+bottle|too\s+many\s+pills)",
+        r"overdos\w*", r"poison\w*",
+        r"(swallowed|drank|ate|took)\s+(a\s+)?(bleach|detergent|battery|whole\s+bottle|too\s+many\s+pills)",
     ]),
     ("loss of consciousness", [
         r"(passed|passing|pass)\s+out", r"faint(ed|ing)", r"unconscious", r"lost\s+consciousness",
         r"unresponsive", r"won'?t\s+wake\s+up", r"collapsed",
     ]),
-    ("meningitis signs", [r"stiff\s+neck[\w\s,]{0,40}fever", r"fever[\w\s,]{0,40}stiff\s+neck", r"non[-\s]?blanching\s+rash"]),
+    ("meningitis signs", [
+        r"stiff\s+neck[\w\s,]{0,40}fever", r"fever[\w\s,]{0,40}stiff\s+neck", r"non[-\s]?blanching\s+rash",
+    ]),
 ]
+# fmt: on
 _RED_FLAG_RES = [
     (label, re.compile(r"\b(" + "|".join(patterns) + r")\b", re.I)) for label, patterns in _RED_FLAGS
 ]
@@ -406,4 +420,3 @@ def make_guard(name: str | None) -> Guard | None:
         return _GUARDS[name]()
     except KeyError:
         raise ValueError(f"unknown guard {name!r}; expected one of {', '.join(GUARD_NAMES)}") from None
-

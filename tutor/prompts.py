@@ -34,8 +34,14 @@ from tutor.errors import PromptFileError
 
 GUARDS = ("hint", "medical")
 _REQUIRED = ("title", "instructions")
-_OPTIONAL: dict[str, Any] = {"icon": "", "order": 100, "description": "", "guard": None, "notice": None,
-                             "defaults": {}}
+_OPTIONAL: dict[str, Any] = {
+    "icon": "",
+    "order": 100,
+    "description": "",
+    "guard": None,
+    "notice": None,
+    "defaults": {},
+}
 _KEYS = (*_REQUIRED, *_OPTIONAL)
 
 
@@ -71,9 +77,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if isinstance(key, str) and key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 
@@ -130,8 +134,11 @@ def load_mode(path: str | Path) -> Mode:
         problem = getattr(exc, "problem", None) or str(exc)
         raise err(where, f"invalid YAML: {problem}") from exc
     if not isinstance(data, dict):
-        raise err("", "must be a mapping of keys (title, instructions, ...), not "
-                      f"{type(data).__name__ if data is not None else 'an empty file'}")
+        raise err(
+            "",
+            "must be a mapping of keys (title, instructions, ...), not "
+            f"{type(data).__name__ if data is not None else 'an empty file'}",
+        )
 
     for key in data:
         if key not in _KEYS:
@@ -149,7 +156,9 @@ def load_mode(path: str | Path) -> Mode:
         raise err("order", "must be a whole number")
     if values["guard"] is not None and values["guard"] not in GUARDS:
         raise err("guard", f"must be null or one of: {', '.join(GUARDS)}")
-    if values["notice"] is not None and (not isinstance(values["notice"], str) or not values["notice"].strip()):
+    if values["notice"] is not None and (
+        not isinstance(values["notice"], str) or not values["notice"].strip()
+    ):
         raise err("notice", "must be null or non-empty text")
 
     defaults = values["defaults"] if values["defaults"] is not None else {}
@@ -181,8 +190,11 @@ def load_modes(prompts_dir: str | Path) -> dict[str, Mode]:
     prompts_dir = Path(prompts_dir)
     files = sorted(prompts_dir.glob("*.yaml")) if prompts_dir.is_dir() else []
     if not files:
-        raise PromptFileError("no mode files (*.yaml) found", "Restore the prompts/ folder from the repository.",
-                              path=_display_path(prompts_dir))
+        raise PromptFileError(
+            "no mode files (*.yaml) found",
+            "Restore the prompts/ folder from the repository.",
+            path=_display_path(prompts_dir),
+        )
     modes = [load_mode(f) for f in files]
     modes.sort(key=lambda m: (m.order, m.id))
     return {m.id: m for m in modes}

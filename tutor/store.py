@@ -38,6 +38,9 @@ _MESSAGE_FIELDS = (
 )  # fmt: skip
 _ROLE_TITLES = {"user": "You", "assistant": "Tutor", "system": "System"}
 _T = TypeVar("_T")
+_SESSION_SQL = (
+    "SELECT s.*, (SELECT count(*) FROM messages m WHERE m.session_id = s.id) AS message_count FROM sessions s"
+)
 
 
 def _now() -> str:
@@ -105,9 +108,13 @@ class Store:
     def _connect(self) -> Database:
         if self.read_only:
             uri = "file:" + quote(str(self.path.resolve())) + "?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, timeout=self.busy_timeout_ms / 1000, check_same_thread=False)
+            conn = sqlite3.connect(
+                uri, uri=True, timeout=self.busy_timeout_ms / 1000, check_same_thread=False
+            )
         else:
-            conn = sqlite3.connect(str(self.path), timeout=self.busy_timeout_ms / 1000, check_same_thread=False)
+            conn = sqlite3.connect(
+                str(self.path), timeout=self.busy_timeout_ms / 1000, check_same_thread=False
+            )
         conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
         conn.execute("PRAGMA foreign_keys = ON")
         with self._conns_lock:
@@ -150,16 +157,25 @@ class Store:
                 "Wait a moment and try again; your text is still here, nothing was lost.",
             )
         if code == sqlite3.SQLITE_READONLY or "readonly" in msg or "read-only" in msg:
-            return StorageError(f"The history database {self.path} is read-only, so nothing can be saved.",
-                                self._home_hint())
+            return StorageError(
+                f"The history database {self.path} is read-only, so nothing can be saved.", self._home_hint()
+            )
         if code == sqlite3.SQLITE_FULL or "disk is full" in msg:
-            return StorageError("The disk holding the history database is full, so nothing can be saved.",
-                                f"Free some disk space, or set {STATE_ENV} to a folder on another disk.")
+            return StorageError(
+                "The disk holding the history database is full, so nothing can be saved.",
+                f"Free some disk space, or set {STATE_ENV} to a folder on another disk.",
+            )
         if code == sqlite3.SQLITE_CANTOPEN or "unable to open" in msg:
             return StorageError(f"Cannot open the history database {self.path}.", self._home_hint())
-        if code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT) or "not a database" in msg or "malformed" in msg:
-            return StorageError(f"The history database {self.path} is damaged or not a database.",
-                                f"Move it aside (keep a copy) and restart, or {STATE_ENV} elsewhere.")
+        if (
+            code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT)
+            or "not a database" in msg
+            or "malformed" in msg
+        ):
+            return StorageError(
+                f"The history database {self.path} is damaged or not a database.",
+                f"Move it aside (keep a copy) and restart, or set {STATE_ENV} to another folder.",
+            )
         return StorageError(f"The history database {self.path} failed: {exc}.", self._home_hint())
 
     def _run(self, fn: Callable[[Database], _T]) -> _T:
@@ -212,16 +228,13 @@ class Store:
 
     def get_session(self, session_id: int) -> dict | None:
         """The session's row (with ``message_count``), or None if there is none."""
-        rows = self._run(lambda db: list(db.query(
-            "SELECT s.*, (SELECT count(*) FROM messages m WHERE m.session_id = s.id) AS message_count "
-            "FROM sessions s WHERE s.id = ?", [session_id])))
+        rows = self._run(lambda db: list(db.query(f"{_SESSION_SQL} WHERE s.id = ?", [session_id])))
         return rows[0] if rows else None
 
     def list_sessions(self, limit: int = 50, mode: str | None = None) -> list[dict]:
         """Most recently active sessions first, optionally only one mode's."""
         where, params = ("WHERE s.mode = ?", [mode]) if mode else ("", [])
-        sql = ("SELECT s.*, (SELECT count(*) FROM messages m WHERE m.session_id = s.id) AS message_count "
-               f"FROM sessions s {where} ORDER BY s.updated_at DESC, s.id DESC LIMIT ?")
+        sql = f"{_SESSION_SQL} {where} ORDER BY s.updated_at DESC, s.id DESC LIMIT ?"
         return self._run(lambda db: list(db.query(sql, [*params, int(limit)])))
 
     def delete_session(self, session_id: int) -> None:
@@ -292,23 +305,35 @@ class Store:
         sets = ", ".join(f"[{k}] = ?" for k in fields)
 
         def op(db: Database) -> None:
-            db.execute(f"UPDATE messages SET {sets}, updated_at = ? WHERE id = ?", [*fields.values(), now, message_id])
-            db.execute("UPDATE sessions SET updated_at = ? WHERE id = "
-                       "(SELECT session_id FROM messages WHERE id = ?)", [now, message_id])
+            db.execute(
+                f"UPDATE messages SET {sets}, updated_at = ? WHERE id = ?",
+                [*fields.values(), now, message_id],
+            )
+            db.execute(
+                "UPDATE sessions SET updated_at = ? WHERE id = "
+                "(SELECT session_id FROM messages WHERE id = ?)",
+                [now, message_id],
+            )
 
         self._write(op)
 
     def messages(self, session_id: int) -> list[dict]:
         """The session's messages, oldest first."""
-        return self._run(lambda db: list(db.query(
-            "SELECT * FROM messages WHERE session_id = ? ORDER BY id", [session_id])))
+        return self._run(
+            lambda db: list(db.query("SELECT * FROM messages WHERE session_id = ? ORDER BY id", [session_id]))
+        )
 
     def recover_interrupted(self) -> int:
         """Mark answers left 'streaming' by a killed process as 'interrupted'; returns how many."""
         now = _now()
-        return self._write(lambda db: db.execute(
-            "UPDATE messages SET status = 'interrupted', updated_at = ? WHERE status = 'streaming'", [now]
-        ).rowcount)
+        return self._write(
+            lambda db: (
+                db.execute(
+                    "UPDATE messages SET status = 'interrupted', updated_at = ? WHERE status = 'streaming'",
+                    [now],
+                ).rowcount
+            )
+        )
 
     # ------------------------------------------------------------------ search
     def search(self, query: str, limit: int = 50) -> list[dict]:
@@ -344,16 +369,24 @@ class Store:
     def _require(self, session_id: int) -> dict:
         session = self.get_session(session_id)
         if session is None:
-            raise StorageError("That session no longer exists.",
-                               "It may have been deleted in another tab; pick another one from the history.")
+            raise StorageError(
+                "That session no longer exists.",
+                "It may have been deleted in another tab; pick another one from the history.",
+            )
         return session
 
     def export_markdown(self, session_id: int) -> str:
         """The session as Markdown: title, mode, model, each turn under a role heading, answer stats."""
         session = self._require(session_id)
         title = " ".join((session["title"] or "Untitled session").split())
-        lines = [f"# {title}", "", f"- Mode: {session['mode']}", f"- Model: {session['model'] or 'unknown'}",
-                 f"- Started: {session['created_at']}", ""]
+        lines = [
+            f"# {title}",
+            "",
+            f"- Mode: {session['mode']}",
+            f"- Model: {session['model'] or 'unknown'}",
+            f"- Started: {session['created_at']}",
+            "",
+        ]
         for msg in self.messages(session_id):
             lines += [f"## {_ROLE_TITLES.get(msg['role'], msg['role'])}", "", msg["content"], ""]
             if msg["role"] == "assistant":
@@ -362,9 +395,12 @@ class Store:
 
     def export_json(self, session_id: int) -> str:
         """The session and its messages as JSON (UTF-8 text, not escaped); see ``import_json``."""
-        data = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION,
-                "session": {k: v for k, v in self._require(session_id).items() if k != "message_count"},
-                "messages": self.messages(session_id)}
+        data = {
+            "format": EXPORT_FORMAT,
+            "version": EXPORT_VERSION,
+            "session": {k: v for k, v in self._require(session_id).items() if k != "message_count"},
+            "messages": self.messages(session_id),
+        }
         return json.dumps(data, ensure_ascii=False, indent=2)
 
     def import_json(self, text: str) -> int:
@@ -375,8 +411,9 @@ class Store:
                 raise ValueError("not a study-tutor session export")
             session, msgs = dict(data["session"]), list(data["messages"])
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise StorageError(f"That file is not a session export ({exc}).",
-                               "Choose a .json file made by Export → JSON.") from exc
+            raise StorageError(
+                f"That file is not a session export ({exc}).", "Choose a .json file made by Export → JSON."
+            ) from exc
         session.pop("id", None)
 
         def op(db: Database) -> int:
@@ -410,7 +447,7 @@ class Store:
 
 
 def _stats_line(msg: dict) -> str:
-    """"hint · smollm2-135m · 42 tokens · 105.3 tokens/s · first token 0.12 s · complete"."""
+    """ "hint · smollm2-135m · 42 tokens · 105.3 tokens/s · first token 0.12 s · complete"."""
     parts = [msg.get("mode") or "", msg.get("model") or ""]
     if msg.get("model_sha256"):
         parts[-1] += f" (sha256 {msg['model_sha256'][:12]})"

@@ -49,9 +49,7 @@ def clean_question(text: object) -> CleanQuestion:
     if text is None:
         raise InputRejected("Type a question first.", "The question box is empty.")
     if not isinstance(text, str):
-        raise InputRejected(
-            "The question must be text.", "Type or paste your question as plain text."
-        )
+        raise InputRejected("The question must be text.", "Type or paste your question as plain text.")
     if not text.strip():
         raise InputRejected("Type a question first.", "The question box is empty or only has spaces.")
 
@@ -66,15 +64,12 @@ def clean_question(text: object) -> CleanQuestion:
     notices: list[str] = []
     cleaned, removed = _CONTROL_RE.subn("", text)
     if removed:
-        notices.append(
-            f"Removed {_plural(removed, 'invisible control character')} from your question."
-        )
+        notices.append(f"Removed {_plural(removed, 'invisible control character')} from your question.")
     if not cleaned.strip():
         raise InputRejected("Type a question first.", "Your question had no visible text.")
     if len(cleaned) > MAX_QUESTION_CHARS:
         raise InputRejected(
-            f"Your question is {len(cleaned):,} characters long; the limit is "
-            f"{MAX_QUESTION_CHARS:,}.",
+            f"Your question is {len(cleaned):,} characters long; the limit is {MAX_QUESTION_CHARS:,}.",
             "Shorten it: paste only the part you need help with, or ask in smaller pieces.",
         )
     return CleanQuestion(cleaned, notices)
