@@ -83,3 +83,7 @@ if given is not None:
         out = normalize_math(text)
         assert isinstance(out, str)
         assert out.count("```") == text.count("```")
+
+
+def test_display_block_next_to_inline_code_gets_its_own_lines():
+    assert normalize_math("see `x` \\[y\\]`z` end") == "see `x` \n$$\ny\n$$\n`z` end"

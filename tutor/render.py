@@ -39,9 +39,9 @@ def _display(inner: str, out: list[str], rest: str) -> str:
     return block
 
 
-def _math_prose(text: str) -> str:
-    """Rewrite math delimiters in text that holds no code."""
-    out: list[str] = []
+def _math_prose(text: str, before: str = "", after: str = "") -> str:
+    """Rewrite math delimiters in text that holds no code (``before``/``after``: its neighbours)."""
+    out: list[str] = [before]  # so a $$ block knows whether it starts a line
     pos = 0
     for m in _MATH_RE.finditer(text):
         out.append(text[pos : m.start()])
@@ -49,9 +49,9 @@ def _math_prose(text: str) -> str:
         if m.group("escaped") or m.group("display"):
             out.append(m.group(0))
         elif m.group("bracket") is not None:
-            out.append(_display(m.group("bracket"), out, text[pos:]))
+            out.append(_display(m.group("bracket"), out, text[pos:] + after))
         elif m.group("env") is not None:
-            out.append(_display(m.group("env"), out, text[pos:]))
+            out.append(_display(m.group("env"), out, text[pos:] + after))
         elif m.group("paren") is not None:
             inner = m.group("paren").strip()
             out.append(f"${inner}$" if inner else "")
@@ -60,7 +60,7 @@ def _math_prose(text: str) -> str:
         else:  # currency or a lone dollar sign
             out.append(r"\$")
     out.append(text[pos:])
-    return "".join(out)
+    return "".join(out[1:])
 
 
 def _split_inline_code(text: str) -> str:
@@ -68,10 +68,10 @@ def _split_inline_code(text: str) -> str:
     out: list[str] = []
     pos = 0
     for m in _INLINE_CODE_RE.finditer(text):
-        out.append(_math_prose(text[pos : m.start()]))
+        out.append(_math_prose(text[pos : m.start()], "".join(out)[-1:], m.group(0)))
         out.append(m.group(0))
         pos = m.end()
-    out.append(_math_prose(text[pos:]))
+    out.append(_math_prose(text[pos:], "".join(out)[-1:]))
     return "".join(out)
 
 
