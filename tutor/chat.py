@@ -168,7 +168,7 @@ def ask(
         status = {"stop": "complete", "length": "complete", "stopped": "stopped"}.get(
             finished.finish_reason, "error"
         )
-        _save_final(store, answer, status, finished.finish_reason, finished.stats)
+        _save_final(store, answer, status, finished.finish_reason, finished.stats, finished.error)
         yield Done(
             session_id,
             message_id,
@@ -187,8 +187,16 @@ def ask(
             _save_final(store, answer, "stopped", "stopped", None)
 
 
-def _save_final(store: Store, answer: _Answer, status: str, finish_reason: str, stats: GenStats | None) -> None:
-    fields: dict = {"content": answer.text, "status": status, "finish_reason": finish_reason}
+def _save_final(
+    store: Store, answer: _Answer, status: str, finish_reason: str, stats: GenStats | None, error: str | None = None
+) -> None:
+    fields: dict = {"content": answer.text, "status": status, "finish_reason": finish_reason, "error": error}
     if stats is not None:
-        fields.update(ttft_s=stats.ttft_s, tokens=stats.tokens, tokens_per_s=stats.tokens_per_s)
+        fields.update(
+            ttft_s=stats.ttft_s,
+            tokens=stats.tokens,
+            tokens_per_s=stats.tokens_per_s,
+            prompt_tokens=stats.prompt_tokens,
+            total_s=stats.total_s,
+        )
     store.update_message(answer.message_id, **fields)

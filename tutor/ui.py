@@ -55,7 +55,8 @@ class Context:
 @st.cache_resource(show_spinner=False)
 def _open_store(db_path: str) -> Store:
     """One Store per process; recovering answers a killed process left half-written."""
-    store = Store(Path(db_path))
+    # A locked database is retried for about 8 s in all, then reported on the page.
+    store = Store(Path(db_path), busy_timeout_ms=2000, retries=3)
     store.recover_interrupted()
     return store
 
@@ -202,7 +203,8 @@ def _session_row(ctx: Context, row: dict, key_prefix: str) -> None:
     mode = ctx.modes.get(row["mode"])
     label = mode.title if mode else row["mode"]
     cols = st.columns([5, 1])
-    cols[0].markdown(f"**{row['title'] or '(untitled)'}**  \n{label} · {row.get('updated') or row.get('created')}")
+    when = (row.get("updated_at") or row.get("created_at") or "")[:16].replace("T", " ")
+    cols[0].markdown(f"**{row['title'] or '(untitled)'}**  \n{label} · {when}")
     if row["mode"] in MODE_PAGES and cols[1].button("Open", key=f"{key_prefix}-open-{row['id']}"):
         _open_session(row["mode"], row["id"])
 
@@ -405,7 +407,7 @@ def history_page() -> None:
 
 def _history_label(ctx: Context, row: dict) -> str:
     mode = ctx.modes.get(row.get("mode", ""))
-    when = (row.get("updated") or row.get("created") or "")[:16]
+    when = (row.get("updated_at") or row.get("created_at") or "")[:16].replace("T", " ")
     label = f"{row.get('title') or '(untitled)'} — {mode.title if mode else row.get('mode')} · {when}"
     if row.get("snippet"):
         label += f" — “{row['snippet']}”"
