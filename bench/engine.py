@@ -139,10 +139,16 @@ def bench_followup(engine: Engine, gen: GenSettings, runs: int) -> dict[str, Any
     # (d) like (c) with llama-cpp-python's LlamaRAMCache (a saved state per answer)
     from llama_cpp import LlamaRAMCache
 
-    llama.set_cache(LlamaRAMCache(capacity_bytes=512 << 20))
+    cache = LlamaRAMCache(capacity_bytes=LlamaCppBackend.RAM_CACHE_BYTES)
+    llama.set_cache(cache)
+    save_s, state_mb = [], []
     try:
         for i in range(runs):
             r1 = run_engine(engine, conversation(i), gen)
+            t = time.perf_counter()
+            state = llama.save_state()  # what the cache does after every answer
+            save_s.append(time.perf_counter() - t)
+            state_mb.append((state.llama_state_size + state.scores.nbytes) / 2**20)
             turn2 = conversation(i, r1["text"])
             run_engine(engine, conversation(i + 1), gen, reset=True)
             between_ram.append(run_engine(engine, turn2, gen, reset=False)["ttft_s"])
@@ -153,6 +159,8 @@ def bench_followup(engine: Engine, gen: GenSettings, runs: int) -> dict[str, Any
         "followup_empty_cache_ttft_s": spread(cold),
         "followup_after_other_session_ttft_s": spread(between),
         "followup_after_other_session_ramcache_ttft_s": spread(between_ram),
+        "ram_cache_save_state_s": spread(save_s),
+        "ram_cache_state_mb": spread(state_mb),
         "prefix": prefix,
         "raw": {"warm": warm, "cold": cold, "between": between, "between_ramcache": between_ram},
     }
@@ -200,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
                    n_threads_batch=settings.n_threads, verbose=False)
     direct_load = time.perf_counter() - t
 
+    ram_cache = backend.llama.cache  # measured on its own in bench_followup
+    backend.llama.set_cache(None)  # engine vs direct: the same work, no saved states
     run_engine(engine, conversation(0), gen)  # warm-up both (page cache, allocations)
     run_direct(direct, conversation(0), gen)
     pairs = []
@@ -224,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
         "same_text_all_runs": all(p["same_text"] for p in pairs),
     }
     follow = None if args.skip_followup else bench_followup(engine, gen, args.runs)
+    if follow:
+        follow["ram_cache_default_on"] = ram_cache is not None
 
     ratio = summary["ratio_tokens_per_s"]["median"]
     ft = follow["followup_ttft_s"]["median"] if follow else None
@@ -257,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
         row("  same turn, empty KV cache", med(follow["followup_empty_cache_ttft_s"]))
         row("  after another session's turn", med(follow["followup_after_other_session_ttft_s"]))
         row("  after another session's turn + RAM cache", med(follow["followup_after_other_session_ramcache_ttft_s"]))
+        row("  RAM cache: saving one state (per answer)", med(follow["ram_cache_save_state_s"]),
+            f"{follow['ram_cache_state_mb']['median']:.0f} MB")
         reused = follow["prefix"]
         print(f"prefix reuse: {sum(p['reused'] == p['cached'] for p in reused)}/{len(reused)} follow-ups found "
               f"all cached tokens (prompt {reused[0]['prompt']} tokens, {reused[0]['cached']} cached in run 1)")

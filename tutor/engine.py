@@ -257,8 +257,15 @@ class Engine:
 class LlamaCppBackend:
     """A GGUF file run in-process by llama-cpp-python; the chat template comes from the GGUF."""
 
+    RAM_CACHE_BYTES = 512 << 20  # LlamaRAMCache capacity when on
+
     def __init__(self, path: Path | str, *, model_name: str, n_ctx: int, n_threads: int,
-                 settings: Settings | None = None) -> None:
+                 settings: Settings | None = None, ram_cache_bytes: int | None = None) -> None:
+        """Load ``path``. ``ram_cache_bytes``: keep llama.cpp states of recent answers in RAM
+        (LlamaRAMCache) so a follow-up after another session's turn still reuses its prefix
+        (bench/engine.py measures it). 0 = off; None = RAM_CACHE_BYTES unless one state could
+        take more than half of it. A state is the KV cache plus up to n_batch (512) rows of
+        n_vocab float32 logits: about 35 MB after a 160-token SmolLM2 chat."""
         from tutor.models import check_gguf
 
         self.path = check_gguf(path)
@@ -278,6 +285,13 @@ class LlamaCppBackend:
             ) from exc
         self.n_ctx = self.llama.n_ctx()
         self._formatter = self._make_formatter()
+        worst_logits = min(self.n_ctx, self.llama.n_batch) * self.llama.n_vocab() * 4
+        if ram_cache_bytes is None:
+            ram_cache_bytes = self.RAM_CACHE_BYTES if worst_logits <= self.RAM_CACHE_BYTES // 2 else 0
+        if ram_cache_bytes:
+            from llama_cpp import LlamaRAMCache
+
+            self.llama.set_cache(LlamaRAMCache(capacity_bytes=ram_cache_bytes))
 
     def _make_formatter(self) -> Any:
         """The same Jinja formatter llama-cpp-python builds from the GGUF's chat template;
