@@ -137,11 +137,16 @@ class Engine:
         answer budget shrinks down to MIN_ANSWER_TOKENS; past that, ContextOverflow.
         Returns (messages to send, max_tokens to use).
         """
+        fitted, max_tokens, _ = self._fit(messages, max_tokens)
+        return fitted, max_tokens
+
+    def _fit(self, messages: list[dict], max_tokens: int) -> tuple[list[dict], int, int]:
+        """fit_messages, also returning the prompt's token count (counted once)."""
         n_ctx = self.backend.n_ctx
         count = self.backend.count_tokens
         prompt = count(messages)
         if prompt + max_tokens <= n_ctx:
-            return list(messages), max_tokens
+            return list(messages), max_tokens, prompt
         system = [i for i, m in enumerate(messages) if m.get("role") == "system"]
         turns = [i for i in range(len(messages) - 1) if i not in system]  # droppable, oldest first
         kept = list(range(len(messages)))
@@ -153,11 +158,11 @@ class Engine:
             kept = [i for i in kept if i not in drop]
             prompt = count([messages[i] for i in kept])
             if prompt + max_tokens <= n_ctx:
-                return [messages[i] for i in kept], max_tokens
+                return [messages[i] for i in kept], max_tokens, prompt
         fitted = [messages[i] for i in kept]
         room = n_ctx - prompt
         if room >= min(max_tokens, self.MIN_ANSWER_TOKENS):
-            return fitted, min(max_tokens, room)
+            return fitted, min(max_tokens, room), prompt
         question = count([m for m in fitted if m.get("role") != "system"])
         over = prompt + self.MIN_ANSWER_TOKENS - n_ctx
         raise ContextOverflow(
@@ -209,8 +214,7 @@ class Engine:
                 yield Queued(position)  # never yield while holding the lock
 
     def _run(self, messages: list[dict], gen: GenSettings, stop: threading.Event | None, wait_s: float):
-        fitted, max_tokens = self.fit_messages(messages, gen.max_tokens)
-        prompt_tokens = self.backend.count_tokens(fitted)
+        fitted, max_tokens, prompt_tokens = self._fit(messages, gen.max_tokens)
         yield Started(prompt_tokens, len(messages) - len(fitted), wait_s)
         t0 = time.perf_counter()
         t_first = t_last = None
