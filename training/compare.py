@@ -24,8 +24,15 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = REPO_ROOT / "runs" / "runs.db"
 IGNORED_KEYS = {"run_name", "output_dir"}  # differ by construction; seed is NOT ignored
-FINAL_METRICS = ("final_train_loss", "val_loss", "val_ppl", "wall_time_s", "tokens_per_s", "peak_memory_mb",
-                 "backend")
+FINAL_METRICS = (
+    "final_train_loss",
+    "val_loss",
+    "val_ppl",
+    "wall_time_s",
+    "tokens_per_s",
+    "peak_memory_mb",
+    "backend",
+)
 
 
 class Run:
@@ -111,8 +118,10 @@ def differing_settings(runs: list[Run]) -> dict[str, list[Any]]:
     diff = {}
     for k in keys:
         values = [s.get(k) for s in all_settings]
-        if any(json.dumps(v, sort_keys=True, default=str) != json.dumps(values[0], sort_keys=True, default=str)
-               for v in values[1:]):
+        if any(
+            json.dumps(v, sort_keys=True, default=str) != json.dumps(values[0], sort_keys=True, default=str)
+            for v in values[1:]
+        ):
             diff[k] = values
     return diff
 
@@ -121,9 +130,11 @@ def attribution_warning(diff: dict[str, list[Any]]) -> str | None:
     """The plain-words warning when more than one setting changed, else None."""
     if len(diff) <= 1:
         return None
-    return (f"WARNING: these runs differ in {len(diff)} settings ({', '.join(diff)}): "
-            "the comparison cannot attribute a difference to either. "
-            "Change one setting at a time.")
+    return (
+        f"WARNING: these runs differ in {len(diff)} settings ({', '.join(diff)}): "
+        "the comparison cannot attribute a difference to either. "
+        "Change one setting at a time."
+    )
 
 
 def resolve_run(arg: str, db_path: Path) -> Path:
@@ -158,7 +169,9 @@ def _fmt(v: Any) -> str:
 def table(runs: list[Run], diff: dict[str, list[Any]]) -> str:
     """A text table: the differing settings, then the final metrics, one column per run."""
     rows = [("setting", [r.name for r in runs])]
-    rows += [(k, [_fmt(v) for v in vals]) for k, vals in diff.items()] or [("(no setting differs)", [""] * len(runs))]
+    rows += [(k, [_fmt(v) for v in vals]) for k, vals in diff.items()] or [
+        ("(no setting differs)", [""] * len(runs))
+    ]
     rows.append(("--", ["--"] * len(runs)))
     rows += [(m, [_fmt(r.final(m)) for r in runs]) for m in FINAL_METRICS]
     w0 = max(len(k) for k, _ in rows)
@@ -204,11 +217,15 @@ def plot(runs: list[Run], out: Path, title: str) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Compare training runs: differing settings, final metrics, loss curves.")
+    ap = argparse.ArgumentParser(
+        description="Compare training runs: differing settings, final metrics, loss curves."
+    )
     ap.add_argument("runs", nargs="+", help="run folders (runs/<name>) or run names from the runs table")
     ap.add_argument("--out", type=Path, default=Path("compare.png"), help="PNG file for the loss curves")
     ap.add_argument("--db", type=Path, default=DEFAULT_DB, help="runs table used to look up run names")
-    ap.add_argument("--strict", action="store_true", help="exit 3 when the runs differ in more than one setting")
+    ap.add_argument(
+        "--strict", action="store_true", help="exit 3 when the runs differ in more than one setting"
+    )
     args = ap.parse_args(argv)
 
     runs = [Run(resolve_run(a, args.db)) for a in args.runs]

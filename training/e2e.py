@@ -35,7 +35,9 @@ DEFAULT_CONFIG = "training/configs/smollm2/135m_lora_tiny.yaml"
 QUESTION = "What is 2 + 2? Answer in one short sentence."
 
 
-def stages(config: str, run: str, name: str, overrides: list[str], fresh: bool) -> list[tuple[str, list[str]]]:
+def stages(
+    config: str, run: str, name: str, overrides: list[str], fresh: bool
+) -> list[tuple[str, list[str]]]:
     sft = ["-m", "training.sft", "--config", config] + [a for o in overrides for a in ("--set", o)]
     if fresh:
         sft.append("--fresh")
@@ -44,7 +46,10 @@ def stages(config: str, run: str, name: str, overrides: list[str], fresh: bool) 
         ("merge", ["-m", "training.export.merge", "--run", run]),
         ("convert", ["-m", "training.export.convert", "--run", run]),
         ("quantize", ["-m", "training.export.quantize", "--run", run, "--quant", "Q4_K_M"]),
-        ("check", ["-m", "training.export.check", "--run", run, "--quant", "f16", "Q4_K_M", "--prompt", QUESTION]),
+        (
+            "check",
+            ["-m", "training.export.check", "--run", run, "--quant", "f16", "Q4_K_M", "--prompt", QUESTION],
+        ),
         ("register", ["-m", "training.export.register", "--run", run, "--quant", "Q4_K_M", "--name", name]),
     ]
 
@@ -66,21 +71,41 @@ def ask_app(name: str, question: str) -> dict:
             finished = event
     print(flush=True)
     reset_engines()
-    return {"model": name, "question": question, "answer": "".join(text), "load_s": round(load_s, 2),
-            "finish_reason": finished.finish_reason if finished else None,
-            "tokens_per_s": finished.stats.tokens_per_s if finished else None,
-            "error": finished.error if finished else "no Finished event"}
+    return {
+        "model": name,
+        "question": question,
+        "answer": "".join(text),
+        "load_s": round(load_s, 2),
+        "finish_reason": finished.finish_reason if finished else None,
+        "tokens_per_s": finished.stats.tokens_per_s if finished else None,
+        "error": finished.error if finished else "no Finished event",
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Train a few LoRA steps, export to GGUF and answer through the app.")
+    ap = argparse.ArgumentParser(
+        description="Train a few LoRA steps, export to GGUF and answer through the app."
+    )
     ap.add_argument("--config", default=DEFAULT_CONFIG, help="run config for training.sft")
-    ap.add_argument("--output-dir", default=None,
-                    help="run folder (overrides the config's output_dir; runs.db goes beside it)")
-    ap.add_argument("--name", default=None, help="registry name for the exported model (default: e2e-<run_name>)")
-    ap.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                    help="extra config override passed to training.sft; repeatable")
-    ap.add_argument("--resume", action="store_true", help="do not pass --fresh to training.sft (reuse the run)")
+    ap.add_argument(
+        "--output-dir",
+        default=None,
+        help="run folder (overrides the config's output_dir; runs.db goes beside it)",
+    )
+    ap.add_argument(
+        "--name", default=None, help="registry name for the exported model (default: e2e-<run_name>)"
+    )
+    ap.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra config override passed to training.sft; repeatable",
+    )
+    ap.add_argument(
+        "--resume", action="store_true", help="do not pass --fresh to training.sft (reuse the run)"
+    )
     args = ap.parse_args(argv)
 
     raw = yaml.safe_load((REPO_ROOT / args.config).read_text(encoding="utf-8"))
@@ -89,8 +114,11 @@ def main(argv: list[str] | None = None) -> int:
         overrides.append(f"output_dir={Path(args.output_dir).resolve()}")
     out = Path(args.output_dir).resolve() if args.output_dir else (REPO_ROOT / raw["output_dir"]).resolve()
     name = args.name or f"e2e-{raw['run_name']}"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO_ROOT) + os.pathsep +
-           os.environ.get("PYTHONPATH", "")}
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONPATH": str(REPO_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    }
     timings: dict[str, float] = {}
     t_all = time.time()
     for stage, cmd in stages(args.config, str(out), name, overrides, fresh=not args.resume):
@@ -112,8 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     for stage, secs in timings.items():
         print(f"{stage:<10} {secs:>7.1f}")
     if answer["finish_reason"] != "stop" or not answer["answer"].strip():
-        print(f"e2e FAILED: the app's answer {answer['answer']!r} ended with {answer['finish_reason']!r} "
-              f"({answer['error']})", file=sys.stderr)
+        print(
+            f"e2e FAILED: the app's answer {answer['answer']!r} ended with {answer['finish_reason']!r} "
+            f"({answer['error']})",
+            file=sys.stderr,
+        )
         return 1
     print(f"e2e ok: {name} answered {answer['answer'].strip()!r} ({out / 'export' / 'e2e.json'})")
     return 0

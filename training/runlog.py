@@ -67,7 +67,9 @@ def is_main_process() -> bool:
 def git_commit(repo: Path = REPO_ROOT) -> str | None:
     """The commit the code runs from (None outside a git checkout or without git)."""
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, timeout=10)
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, timeout=10
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None
@@ -76,8 +78,13 @@ def git_commit(repo: Path = REPO_ROOT) -> str | None:
 def git_dirty(repo: Path = REPO_ROOT) -> bool | None:
     """True when tracked files have uncommitted changes (the commit alone does not describe the code)."""
     try:
-        out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=repo,
-                             capture_output=True, text=True, timeout=10)
+        out = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return bool(out.stdout.strip()) if out.returncode == 0 else None
@@ -147,13 +154,17 @@ class RunLog:
         os.replace(tmp, self.summary_path)
 
     # --- API -----------------------------------------------------------------
-    def start(self, config: dict, *, git_commit: str | None, dataset_fingerprint: str, data_report: dict) -> None:
+    def start(
+        self, config: dict, *, git_commit: str | None, dataset_fingerprint: str, data_report: dict
+    ) -> None:
         """Write config.yaml and the ``running`` row; a second start on the same folder is a resume."""
         if not self.enabled:
             return
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.run_name = str(config.get("run_name") or self.run_dir.name)
-        self.config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        self.config_path.write_text(
+            yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
         self._t0 = time.monotonic()
         now = _now()
         previous = {}
@@ -208,8 +219,11 @@ class RunLog:
         with self.metrics_path.open("a", encoding="utf-8") as f:
             f.write(json.dumps(record, default=str) + "\n")
         self._last.update({k: v for k, v in values.items() if v is not None})
-        self._db()["metrics"].upsert({"run_dir": str(self.run_dir), "run_name": self.run_name, **record},
-                                     pk=("run_dir", "step", "kind"), alter=True)
+        self._db()["metrics"].upsert(
+            {"run_dir": str(self.run_dir), "run_name": self.run_name, **record},
+            pk=("run_dir", "step", "kind"),
+            alter=True,
+        )
 
     def note(self, **values) -> None:
         """Extra summary values (e.g. the Trainer's train_runtime) written into summary.json at finish."""
@@ -237,8 +251,13 @@ class RunLog:
         self._summary.update(status=status, finished=_now())
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self._write_summary()
-        row = {"run_dir": str(self.run_dir), "run_name": self._summary.get("run_name", self.run_name),
-               "status": status, "finished": self._summary["finished"], **_flat_scalars(values)}
+        row = {
+            "run_dir": str(self.run_dir),
+            "run_name": self._summary.get("run_name", self.run_name),
+            "status": status,
+            "finished": self._summary["finished"],
+            **_flat_scalars(values),
+        }
         nested = {k: v for k, v in values.items() if isinstance(v, (dict, list))}
         if nested:
             row["summary_json"] = json.dumps(nested, sort_keys=True, default=str)

@@ -9,8 +9,14 @@ import pytest
 from training import compare
 from training.runlog import RunLog
 
-BASE = {"run_name": "a", "seed": 42, "output_dir": "runs/a", "model": {"name": "embedded:smollm2"},
-        "data": {"source": "x.jsonl", "max_rows": 5000}, "train": {"learning_rate": 2e-4, "max_steps": 3}}
+BASE = {
+    "run_name": "a",
+    "seed": 42,
+    "output_dir": "runs/a",
+    "model": {"name": "embedded:smollm2"},
+    "data": {"source": "x.jsonl", "max_rows": 5000},
+    "train": {"learning_rate": 2e-4, "max_steps": 3},
+}
 
 
 @pytest.fixture(autouse=True)
@@ -53,8 +59,10 @@ def test_two_settings_differ_warns(tmp_path, capsys):
     out = tmp_path / "cmp.png"
     assert compare.main([str(a), str(b), "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert ("these runs differ in 2 settings (data.max_rows, train.learning_rate): "
-            "the comparison cannot attribute a difference to either") in text
+    assert (
+        "these runs differ in 2 settings (data.max_rows, train.learning_rate): "
+        "the comparison cannot attribute a difference to either"
+    ) in text
     assert out.is_file()
     assert compare.main([str(a), str(b), "--out", str(out), "--strict"]) == 3
 
@@ -85,8 +93,10 @@ def test_run_names_resolve_through_the_runs_table(tmp_path, capsys):
 def test_resumed_metrics_keep_the_last_value(tmp_path):
     d = tmp_path / "r"
     d.mkdir()
-    (d / "metrics.jsonl").write_text('{"step": 1, "kind": "train", "train_loss": 3}\n'
-                                     '{"step": 2, "kind": "train", "train_loss": 9}\n'
-                                     '{"step": 2, "kind": "train", "train_loss": 2}\n{"step": 3, "kin')
+    (d / "metrics.jsonl").write_text(
+        '{"step": 1, "kind": "train", "train_loss": 3}\n'
+        '{"step": 2, "kind": "train", "train_loss": 9}\n'
+        '{"step": 2, "kind": "train", "train_loss": 2}\n{"step": 3, "kin'
+    )
     run = compare.Run(d)
     assert run.curve("train_loss") == ([1, 2], [3, 2])

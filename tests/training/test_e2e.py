@@ -15,8 +15,16 @@ import pytest
 from training import e2e
 
 REPO = Path(__file__).resolve().parents[2]
-STAGES = ["training.export.merge", "training.export.convert", "training.export.quantize", "training.export.check",
-          "training.export.push", "training.export.register", "training.compare", "training.e2e"]
+STAGES = [
+    "training.export.merge",
+    "training.export.convert",
+    "training.export.quantize",
+    "training.export.check",
+    "training.export.push",
+    "training.export.register",
+    "training.compare",
+    "training.e2e",
+]
 
 
 @pytest.mark.parametrize("module", STAGES)
@@ -40,7 +48,9 @@ def test_every_stage_documents_its_command_and_every_flag_has_help(module, monke
 
 
 def test_e2e_runs_the_documented_commands():
-    cmds = [" ".join(["python"] + cmd) for _, cmd in e2e.stages(e2e.DEFAULT_CONFIG, "RUN", "NAME", [], fresh=True)]
+    cmds = [
+        " ".join(["python"] + cmd) for _, cmd in e2e.stages(e2e.DEFAULT_CONFIG, "RUN", "NAME", [], fresh=True)
+    ]
     for cmd in cmds:
         documented = cmd.split(" --prompt")[0]
         assert documented in " ".join(e2e.__doc__.split()), documented
@@ -56,9 +66,20 @@ def test_e2e_smollm2_lora_to_app_answer(tmp_path, tutor_home):
     """
     pytest.importorskip("torch")
     run = tmp_path / "runs" / "smollm2-135m-lora-tiny"
-    env = {**os.environ, "TUTOR_HOME": str(tutor_home), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
-    proc = subprocess.run([sys.executable, "-m", "training.e2e", "--output-dir", str(run), "--name", "e2e-tiny"],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=1500)
+    env = {
+        **os.environ,
+        "TUTOR_HOME": str(tutor_home),
+        "HF_HUB_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "training.e2e", "--output-dir", str(run), "--name", "e2e-tiny"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     report = json.loads((run / "export" / "e2e.json").read_text())
     assert report["app"]["finish_reason"] == "stop" and report["app"]["answer"].strip()

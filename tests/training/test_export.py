@@ -45,15 +45,27 @@ def build_tiny(out: Path) -> None:
     tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
     torch.manual_seed(0)
     # pad_token_id stays None: a padding_idx would pin <|im_end|>'s tied embedding to zero.
-    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,
-                      tie_word_embeddings=True, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
-                      pad_token_id=None, rms_norm_eps=1e-5)
+    cfg = LlamaConfig(
+        vocab_size=len(tok),
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=512,
+        tie_word_embeddings=True,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id,
+        pad_token_id=None,
+        rms_norm_eps=1e-5,
+    )
     model = LlamaForCausalLM(cfg)
-    prompt = tok.apply_chat_template([{"role": "user", "content": PROMPT}], tokenize=False, add_generation_prompt=True)
+    prompt = tok.apply_chat_template(
+        [{"role": "user", "content": PROMPT}], tokenize=False, add_generation_prompt=True
+    )
     p_ids = tok(prompt, add_special_tokens=False)["input_ids"]
     f_ids = tok(prompt + REPLY + "<|im_end|>\n", add_special_tokens=False)["input_ids"]
-    x, y = torch.tensor([f_ids]), torch.tensor([[-100] * len(p_ids) + f_ids[len(p_ids):]])
+    x, y = torch.tensor([f_ids]), torch.tensor([[-100] * len(p_ids) + f_ids[len(p_ids) :]])
     opt = torch.optim.Adam(model.parameters(), lr=1e-2)
     for _ in range(80):
         loss = model(input_ids=x, labels=y).loss
@@ -64,8 +76,9 @@ def build_tiny(out: Path) -> None:
             break
     model.eval()
     # Split the memorizer M into base = M - delta and a LoRA adapter holding delta.
-    peft_model = get_peft_model(model, LoraConfig(r=4, lora_alpha=8, target_modules=TARGETS,
-                                                  init_lora_weights=False))
+    peft_model = get_peft_model(
+        model, LoraConfig(r=4, lora_alpha=8, target_modules=TARGETS, init_lora_weights=False)
+    )
     with torch.no_grad():
         for module in peft_model.modules():
             if hasattr(module, "lora_B") and "default" in module.lora_B:
@@ -92,17 +105,38 @@ def tiny_parts(request) -> Path:
 def make_run(root: Path, parts: Path, name: str = "tiny-export") -> Path:
     run = root / "runs" / name
     run.mkdir(parents=True)
-    cfg = {"run_name": name, "seed": 42,
-           "model": {"name": str(parts / "base"), "chat_template": "chatml", "max_seq_len": 128, "dtype": "float32"},
-           "data": {"source": "tests/training/fixtures/gsm8k_tiny.jsonl", "format": "gsm8k"},
-           "lora": {"r": 4, "alpha": 8, "target_modules": TARGETS},
-           "train": {"backend": "hf", "learning_rate": 1e-3, "max_steps": 4},
-           "output_dir": str(run), "backend": "hf"}
+    cfg = {
+        "run_name": name,
+        "seed": 42,
+        "model": {
+            "name": str(parts / "base"),
+            "chat_template": "chatml",
+            "max_seq_len": 128,
+            "dtype": "float32",
+        },
+        "data": {"source": "tests/training/fixtures/gsm8k_tiny.jsonl", "format": "gsm8k"},
+        "lora": {"r": 4, "alpha": 8, "target_modules": TARGETS},
+        "train": {"backend": "hf", "learning_rate": 1e-3, "max_steps": 4},
+        "output_dir": str(run),
+        "backend": "hf",
+    }
     (run / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
-    (run / "summary.json").write_text(json.dumps({"run_name": name, "status": "finished", "git_commit": "abc123",
-                                                  "dataset_fingerprint": "fp-1", "val_loss": 1.25,
-                                                  "val_ppl": 3.49, "wall_time_s": 12.0, "tokens_per_s": 300.0,
-                                                  "peak_memory_mb": 800.0, "backend": "hf"}))
+    (run / "summary.json").write_text(
+        json.dumps(
+            {
+                "run_name": name,
+                "status": "finished",
+                "git_commit": "abc123",
+                "dataset_fingerprint": "fp-1",
+                "val_loss": 1.25,
+                "val_ppl": 3.49,
+                "wall_time_s": 12.0,
+                "tokens_per_s": 300.0,
+                "peak_memory_mb": 800.0,
+                "backend": "hf",
+            }
+        )
+    )
     shutil.copytree(parts / "adapter", run / "adapter")
     return run
 
@@ -238,7 +272,9 @@ def test_register_adds_the_gguf_to_the_app_registry(exported, tutor_home):
     from tutor.models import load_registry
 
     assert check.main(["--run", str(exported), "--prompt", PROMPT, "--quant", "Q4_K_M", "Q8_0"]) == 0
-    assert register.main(["--run", str(exported), "--quant", "Q4_K_M", "--name", "tiny-sft", "--default"]) == 0
+    assert (
+        register.main(["--run", str(exported), "--quant", "Q4_K_M", "--name", "tiny-sft", "--default"]) == 0
+    )
     reg = load_registry(get_settings())
     assert reg.default == "tiny-sft"
     spec = reg.models["tiny-sft"]

@@ -12,7 +12,12 @@ import yaml
 
 from training.runlog import RunLog, git_commit, is_main_process, make_callback
 
-CONFIG = {"run_name": "r1", "seed": 1, "model": {"name": "embedded:smollm2"}, "train": {"learning_rate": 2e-4}}
+CONFIG = {
+    "run_name": "r1",
+    "seed": 1,
+    "model": {"name": "embedded:smollm2"},
+    "train": {"learning_rate": 2e-4},
+}
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,11 @@
 """Export a trained run to GGUF, one re-runnable step per script (each skips finished work unless --force).
 
-    python -m training.export.merge    --run runs/X              # LoRA + base -> runs/X/export/merged (HF)
-    python -m training.export.convert  --run runs/X              # merged -> runs/X/export/model-f16.gguf
-    python -m training.export.quantize --run runs/X              # f16 -> model-Q4_K_M.gguf, model-Q8_0.gguf
-    python -m training.export.check    --run runs/X              # loads, stops cleanly, matches HF -> check.json
-    python -m training.export.push     --run runs/X --repo you/name [--dry-run]
-    python -m training.export.register --run runs/X --quant Q4_K_M [--name N] [--default]
+python -m training.export.merge    --run runs/X              # LoRA + base -> runs/X/export/merged (HF)
+python -m training.export.convert  --run runs/X              # merged -> runs/X/export/model-f16.gguf
+python -m training.export.quantize --run runs/X              # f16 -> model-Q4_K_M.gguf, model-Q8_0.gguf
+python -m training.export.check    --run runs/X              # loads, stops cleanly, matches HF -> check.json
+python -m training.export.push     --run runs/X --repo you/name [--dry-run]
+python -m training.export.register --run runs/X --quant Q4_K_M [--name N] [--default]
 """
 
 from __future__ import annotations
@@ -17,7 +17,13 @@ import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-QUANTS = ("Q4_K_M", "Q8_0", "Q5_K_M", "Q4_0", "Q6_K")  # what quantize.py accepts; the first two are the default
+QUANTS = (
+    "Q4_K_M",
+    "Q8_0",
+    "Q5_K_M",
+    "Q4_0",
+    "Q6_K",
+)  # what quantize.py accepts; the first two are the default
 
 
 class ExportError(Exception):

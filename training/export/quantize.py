@@ -22,7 +22,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from training.export import QUANTS, ExportError, export_dir, fail, gguf_path, log, read_json, run_dir, write_json
+from training.export import (
+    QUANTS,
+    ExportError,
+    export_dir,
+    fail,
+    gguf_path,
+    log,
+    read_json,
+    run_dir,
+    write_json,
+)
 
 DEFAULT_QUANTS = ("Q4_K_M", "Q8_0")
 
@@ -96,17 +106,31 @@ def quantize_file(src: Path, dst: Path, quant: str, *, threads: int = 0, verbose
     kinds: dict[str, int] = {}
     for want, got in falls:
         kinds[f"{want}->{got}"] = kinds.get(f"{want}->{got}", 0) + 1
-    info = {"file": dst.name, "mb": round(dst.stat().st_size / 1e6, 2), "seconds": round(time.time() - t0, 2),
-            "tensors": n_tensors, "fallback_tensors": len(falls), "fallbacks": kinds}
+    info = {
+        "file": dst.name,
+        "mb": round(dst.stat().st_size / 1e6, 2),
+        "seconds": round(time.time() - t0, 2),
+        "tensors": n_tensors,
+        "fallback_tensors": len(falls),
+        "fallbacks": kinds,
+    }
     if falls:
-        info["note"] = (f"{len(falls)} of {n_tensors or '?'} tensors could not use the {quant} block types "
-                        f"(rows not a multiple of 256) and fell back: "
-                        + ", ".join(f"{k} x{v}" for k, v in kinds.items()))
+        info["note"] = (
+            f"{len(falls)} of {n_tensors or '?'} tensors could not use the {quant} block types "
+            f"(rows not a multiple of 256) and fell back: " + ", ".join(f"{k} x{v}" for k, v in kinds.items())
+        )
     return info
 
 
-def quantize(run: Path, quants: list[str], *, src: Path | None = None, threads: int = 0, force: bool = False,
-             verbose: bool = False) -> dict:
+def quantize(
+    run: Path,
+    quants: list[str],
+    *,
+    src: Path | None = None,
+    threads: int = 0,
+    force: bool = False,
+    verbose: bool = False,
+) -> dict:
     src = src or gguf_path(run, "f16")
     if not src.is_file():
         raise ExportError(f"no f16 GGUF at {src}: run python -m training.export.convert --run {run} first")
@@ -120,25 +144,42 @@ def quantize(run: Path, quants: list[str], *, src: Path | None = None, threads: 
         log(f"quantizing {src.name} -> {dst.name}")
         info = quantize_file(src, dst, quant, threads=threads, verbose=verbose)
         report[quant] = info
-        log(f"wrote {dst} ({info['mb']} MB) in {info['seconds']} s"
-            + (f"; note: {info['note']}" if info.get("note") else ""))
+        log(
+            f"wrote {dst} ({info['mb']} MB) in {info['seconds']} s"
+            + (f"; note: {info['note']}" if info.get("note") else "")
+        )
     write_json(report_path, report)
     return report
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Quantize a run's f16 GGUF (llama.cpp through llama-cpp-python).")
+    ap = argparse.ArgumentParser(
+        description="Quantize a run's f16 GGUF (llama.cpp through llama-cpp-python)."
+    )
     ap.add_argument("--run", required=True, help="run folder (runs/<run_name>) or run name")
-    ap.add_argument("--quant", nargs="+", choices=QUANTS, default=list(DEFAULT_QUANTS),
-                    help="quantization types to write (default: Q4_K_M Q8_0)")
-    ap.add_argument("--src", type=Path, default=None, help="source GGUF (default: <run>/export/model-f16.gguf)")
+    ap.add_argument(
+        "--quant",
+        nargs="+",
+        choices=QUANTS,
+        default=list(DEFAULT_QUANTS),
+        help="quantization types to write (default: Q4_K_M Q8_0)",
+    )
+    ap.add_argument(
+        "--src", type=Path, default=None, help="source GGUF (default: <run>/export/model-f16.gguf)"
+    )
     ap.add_argument("--threads", type=int, default=0, help="threads for llama.cpp (0 = all cores)")
     ap.add_argument("--verbose", action="store_true", help="show llama.cpp's own quantization log")
     ap.add_argument("--force", action="store_true", help="quantize again even if the files are up to date")
     args = ap.parse_args(argv)
     try:
-        quantize(run_dir(args.run), args.quant, src=args.src, threads=args.threads, force=args.force,
-                 verbose=args.verbose)
+        quantize(
+            run_dir(args.run),
+            args.quant,
+            src=args.src,
+            threads=args.threads,
+            force=args.force,
+            verbose=args.verbose,
+        )
     except ExportError as exc:
         return fail(exc)
     return 0

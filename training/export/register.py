@@ -1,7 +1,8 @@
-"""Step 7 of the export: add a run's GGUF to the app's model registry, in one command.
+r"""Step 7 of the export: add a run's GGUF to the app's model registry, in one command.
 
     python -m training.export.register --run runs/smollm2-135m-lora-tiny --quant Q4_K_M
-    python -m training.export.register --run runs/smollm2-135m-lora-tiny --quant Q4_K_M --name tutor-sft --default
+    python -m training.export.register --run runs/smollm2-135m-lora-tiny --quant Q4_K_M \
+        --name tutor-sft --default
 
 Calls tutor.models.add_model(settings, name, path=<run>/export/model-<quant>.gguf), which
 writes $TUTOR_HOME/models.yaml (the same as `python -m tutor.models add NAME PATH`). The
@@ -25,8 +26,15 @@ def default_name(run: Path, quant: str) -> str:
     return name[:64]
 
 
-def register(run: Path, quant: str = "Q4_K_M", *, name: str | None = None, make_default: bool = False,
-             require_check: bool = True, description: str | None = None):
+def register(
+    run: Path,
+    quant: str = "Q4_K_M",
+    *,
+    name: str | None = None,
+    make_default: bool = False,
+    require_check: bool = True,
+    description: str | None = None,
+):
     """Register the GGUF; return the tutor.models.ModelSpec."""
     path = gguf_path(run, quant)
     if not path.is_file():
@@ -36,14 +44,20 @@ def register(run: Path, quant: str = "Q4_K_M", *, name: str | None = None, make_
         check = read_json(run / "export" / "check.json")
         res = (check.get("files") or {}).get(quant)
         if res is None:
-            raise ExportError(f"{path.name} has not been checked: run python -m training.export.check --run {run} "
-                              f"--quant {quant} first (or pass --no-check)")
+            raise ExportError(
+                f"{path.name} has not been checked: run python -m training.export.check --run {run} "
+                f"--quant {quant} first (or pass --no-check)"
+            )
         if res.get("file_mtime_ns") not in (None, path.stat().st_mtime_ns):
-            raise ExportError(f"{path.name} changed after it was checked: run python -m training.export.check "
-                              f"--run {run} --quant {quant} again (or pass --no-check)")
+            raise ExportError(
+                f"{path.name} changed after it was checked: run python -m training.export.check "
+                f"--run {run} --quant {quant} again (or pass --no-check)"
+            )
         if not res.get("ok"):
-            raise ExportError(f"{path.name} failed its check ({'; '.join(res.get('failures', []))}); "
-                              "fix the export or pass --no-check")
+            raise ExportError(
+                f"{path.name} failed its check ({'; '.join(res.get('failures', []))}); "
+                "fix the export or pass --no-check"
+            )
     from tutor.config import get_settings
     from tutor.errors import TutorError
     from tutor.models import add_model
@@ -53,28 +67,41 @@ def register(run: Path, quant: str = "Q4_K_M", *, name: str | None = None, make_
     summary = read_json(run / "summary.json")
     if description is None:
         ppl = summary.get("val_ppl")
-        description = f"{run.name} {quant}" + (f" (val ppl {ppl:.2f})" if isinstance(ppl, (int, float)) else "")
+        description = f"{run.name} {quant}" + (
+            f" (val ppl {ppl:.2f})" if isinstance(ppl, (int, float)) else ""
+        )
     try:
         spec = add_model(settings, name, path=path, make_default=make_default, description=description)
     except TutorError as exc:
         raise ExportError(f"{exc.message} {exc.hint}".strip()) from exc
-    log(f"registered {spec.name} -> {path}" + (" (now the default)" if make_default else "")
-        + f" in {settings.user_registry}")
+    log(
+        f"registered {spec.name} -> {path}"
+        + (" (now the default)" if make_default else "")
+        + f" in {settings.user_registry}"
+    )
     return spec
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Add a run's exported GGUF to the tutor app's model registry.")
     ap.add_argument("--run", required=True, help="run folder (runs/<run_name>) or run name")
-    ap.add_argument("--quant", default="Q4_K_M", choices=("f16",) + QUANTS, help="which GGUF of the run to register")
+    ap.add_argument(
+        "--quant", default="Q4_K_M", choices=("f16",) + QUANTS, help="which GGUF of the run to register"
+    )
     ap.add_argument("--name", default=None, help="registry name (default: <run_name>-<quant>, lower case)")
     ap.add_argument("--default", action="store_true", help="make it the app's default model")
     ap.add_argument("--description", default=None, help="one line shown in the app's model list")
     ap.add_argument("--no-check", action="store_true", help="register even without a passed export check")
     args = ap.parse_args(argv)
     try:
-        register(run_dir(args.run), args.quant, name=args.name, make_default=args.default,
-                 require_check=not args.no_check, description=args.description)
+        register(
+            run_dir(args.run),
+            args.quant,
+            name=args.name,
+            make_default=args.default,
+            require_check=not args.no_check,
+            description=args.description,
+        )
     except ExportError as exc:
         return fail(exc)
     return 0
