@@ -32,7 +32,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tests.browser.harness import ask, chromium, new_page, open_page, start_app, wait_answer
+from tests.browser.harness import ask, chromium, new_page, open_page, prime, start_app, wait_answer
 from tests.browser.students import check_round, close_round, fifo_orders, make_students, run_round, summarize
 
 REPO = Path(__file__).resolve().parent.parent
@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     rounds = []
     try:
         with chromium() as browser:
+            prime(app, browser)  # first request to a fresh app: the home page (see harness.prime)
             if not args.no_warmup:
                 t0 = time.monotonic()
                 page = new_page(browser)

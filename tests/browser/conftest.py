@@ -18,7 +18,7 @@ import shutil
 
 import pytest
 
-from tests.browser.harness import CHROMIUM, artifacts_dir, chromium, new_page, screenshot, start_app
+from tests.browser.harness import CHROMIUM, artifacts_dir, chromium, new_page, prime, screenshot, start_app
 
 
 def _need_chromium() -> None:
@@ -45,10 +45,10 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory, request):
+def app(tmp_path_factory, request, browser):
     name = request.module.__name__.rsplit(".", 1)[-1]
     app = start_app(tmp_path_factory.mktemp("tutor-home"), log_name=f"streamlit-{name}.log")
-    print(f"app: {app.url} (TUTOR_HOME={app.home}, log {app.log_path})")
+    print(f"app: {app.url} (TUTOR_HOME={app.home}, log {app.log_path}); pages {prime(app, browser)}")
     yield app
     app.stop()
 

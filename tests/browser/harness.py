@@ -82,6 +82,7 @@ class App:
     proc: subprocess.Popen
     log_path: Path
     env: dict = field(default_factory=dict)
+    paths: dict = field(default_factory=dict)  # page name -> URL path, read off the sidebar by prime()
 
     @property
     def url(self) -> str:
@@ -92,7 +93,7 @@ class App:
         return self.home / "tutor.db"
 
     def page_url(self, name: str) -> str:
-        return f"{self.url}/{PAGES[name]}"
+        return f"{self.url}/{self.paths.get(name, PAGES[name])}"
 
     def log(self) -> str:
         try:
@@ -173,6 +174,31 @@ def chromium(headless: bool = True) -> Iterator[object]:
             browser.close()
 
 
+def prime(app: App, browser) -> dict:
+    """Open the home page once in a throwaway session and read each page's URL off the sidebar.
+
+    Needed because a deep link (e.g. /hint) as the very first request to a fresh app process
+    shows Streamlit's "Page not found" dialog (see tests/browser/test_deep_link.py); the URLs
+    are read rather than assumed so a change of url_path in tutor/ui.py does not break tests.
+    """
+    page = new_page(browser)
+    try:
+        page.goto(app.url + "/", wait_until="domcontentloaded")
+        page.get_by_test_id("stApp").wait_for()
+        wait_idle(page)
+        page.get_by_test_id("stSidebarNavLink").first.wait_for()
+        by_title = {v: k for k, v in TITLES.items()}
+        by_title["Home"] = "home"
+        for link in page.get_by_test_id("stSidebarNavLink").all():
+            title = link.inner_text().strip().splitlines()[-1].strip()
+            href = link.get_attribute("href") or ""
+            if title in by_title:
+                app.paths[by_title[title]] = href.split("://", 1)[-1].split("/", 1)[-1].split("?")[0]
+    finally:
+        page.context.close()
+    return app.paths
+
+
 def new_page(browser, timeout_ms: float = 120_000):
     """A page in a fresh browser context (its own cookies, so its own Streamlit session)."""
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
@@ -187,8 +213,9 @@ def open_page(page, app: App, name: str, query: str = "") -> None:
     wait_idle(page)
     path = page.url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
     heading = page.locator("h1").first.inner_text(timeout=30_000) if page.locator("h1").count() else ""
-    if path.lower() != PAGES[name].lower() or TITLES[name] not in heading:  # unknown URLs show the home page
-        raise AssertionError(f"opened {page.url} showing {heading!r}, expected the {name!r} page at /{PAGES[name]}")
+    want = app.paths.get(name, PAGES[name])
+    if path.lower() != want.lower() or TITLES[name] not in heading:  # unknown URLs show the home page
+        raise AssertionError(f"opened {page.url} showing {heading!r}, expected the {name!r} page at /{want}")
 
 
 def wait_idle(page, timeout_s: float = 180.0) -> None:

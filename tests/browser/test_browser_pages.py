@@ -90,6 +90,7 @@ def test_reply_streams_then_survives_reload_and_is_in_history_with_exports(app, 
     question = f"My name is {tag}. Explain what photosynthesis is, in a short paragraph."
     open_page(page, app, "explain")
     ask(page, question)
+    assert page.get_by_test_id("stChatInputTextArea").input_value() == ""  # the box empties on submit
 
     lengths = watch_stream(page)
     answer = wait_answer(page)
@@ -210,3 +211,46 @@ def test_docs_screenshot_is_small_enough():
         pytest.skip("docs/screenshot-hint.png not made yet (UPDATE_DOCS_SCREENSHOT=1)")
     assert DOCS_SCREENSHOT.stat().st_size < 300 * 1024
     shutil.copy(DOCS_SCREENSHOT, artifacts_dir() / "docs-screenshot-hint.png")
+
+
+def _ensure_a_session(app, page) -> None:
+    store = Store(app.db_path)
+    try:
+        have = bool(store.list_sessions(limit=1))
+    finally:
+        store.close()
+    if not have:
+        open_page(page, app, "hint")
+        ask(page, "What is 7 * 8? Give me a hint.")
+        wait_answer(page)
+        wait_idle(page)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG tutor/ui.py:205 and :408 read row['updated'] / row['created'], but Store rows have "
+    "'updated_at' / 'created_at': Home's recent sessions end in '· None' and History's labels in '· '.",
+)
+def test_recent_sessions_show_when_they_were_active(app, page):
+    _ensure_a_session(app, page)
+    open_page(page, app, "home")
+    screenshot(page, "home-with-sessions")
+    text = page_text(page)
+    assert "· None" not in text, text
+    open_page(page, app, "history")
+    labels = page.get_by_test_id("stRadio").inner_text()
+    assert all(not line.rstrip().endswith("·") for line in labels.splitlines() if line.strip()), labels
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG tutor/ui.py:312 _answer: the '⏹ Stop' button stays under a finished answer until the next "
+    "rerun (clicking it then only reruns the page). Draw it in an st.empty() and clear it on Done.",
+)
+def test_no_stop_button_once_the_answer_is_complete(app, page):
+    open_page(page, app, "hint")
+    ask(page, "What is 9 + 6? A hint please.")
+    wait_answer(page)
+    wait_idle(page)
+    screenshot(page, "done-no-stop")
+    assert page.get_by_role("button", name="Stop").count() == 0

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.browser.harness import ask, open_page, page_text, screenshot, start_app, wait_idle, watch_stream
+from tests.browser.harness import ask, open_page, page_text, prime, screenshot, start_app, wait_idle, watch_stream
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
@@ -31,6 +31,7 @@ def test_app_killed_mid_answer_then_restarted_shows_the_interrupted_partial(brow
     tag = f"Kestrel{random.randint(1000, 9999)}"
     app = start_app(home, log_name="streamlit-kill-1.log")
     try:
+        prime(app, browser)
         page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
         page.set_default_timeout(120_000)
         open_page(page, app, "medical")
@@ -56,6 +57,7 @@ def test_app_killed_mid_answer_then_restarted_shows_the_interrupted_partial(brow
 
     app2 = start_app(home, log_name="streamlit-kill-2.log")  # same TUTOR_HOME, fresh process
     try:
+        prime(app2, browser)
         page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
         page.set_default_timeout(120_000)
         open_page(page, app2, "history")
