@@ -9,6 +9,7 @@ it, with what to do; the other pages keep working.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,13 +144,16 @@ def _load_engine(ctx: Context, model_name: str):
 
 
 # --------------------------------------------------------------------------- pages
-NAV = [  # (file, title, icon, url path); the home page is streamlit_app.py itself
-    (MODE_PAGES["step_by_step"], "Step by step", "🪜", "step-by-step"),
-    (MODE_PAGES["explain"], "Explain", "📖", "explain"),
-    (MODE_PAGES["hint"], "Hint", "💡", "hint"),
-    (MODE_PAGES["medical"], "Medical tutor", "🩺", "medical-tutor"),
-    (HISTORY_PAGE, "History", "🗂️", "history"),
-    (SETTINGS_PAGE, "Instructor settings", "🧑‍🏫", "instructor-settings"),
+# (file, title, icon). URLs come from the file names (/Hint, /History, ...): a fresh
+# Streamlit process maps pages/ by file name before st.navigation runs, so a custom
+# url_path would make a bookmarked page show "Page not found" once.
+NAV = [
+    (MODE_PAGES["step_by_step"], "Step by step", "🪜"),
+    (MODE_PAGES["explain"], "Explain", "📖"),
+    (MODE_PAGES["hint"], "Hint", "💡"),
+    (MODE_PAGES["medical"], "Medical tutor", "🩺"),
+    (HISTORY_PAGE, "History", "🗂️"),
+    (SETTINGS_PAGE, "Instructor settings", "🧑‍🏫"),
 ]
 
 
@@ -157,7 +161,7 @@ def run_app() -> None:
     """The entry point (streamlit_app.py): page config and navigation, then the chosen page."""
     st.set_page_config(page_title="Study tutor", page_icon="🎓", layout="centered")
     pages = [st.Page(home_page, title="Home", icon="🎓", default=True)]
-    pages += [st.Page(file, title=title, icon=icon, url_path=url) for file, title, icon, url in NAV]
+    pages += [st.Page(file, title=title, icon=icon) for file, title, icon in NAV]
     st.navigation(pages).run()
 
 
@@ -274,6 +278,7 @@ def chat_page(mode_id: str) -> None:
 
     session_id = _current_session(ctx, mode_id)
     if session_id is not None:
+        _settle_stopped_answer(ctx, session_id, mode_id)
         for row in ctx.store.messages(session_id):
             _render_message(row)
         if st.button("New session", key=f"new-{mode_id}"):
@@ -294,9 +299,36 @@ def chat_page(mode_id: str) -> None:
         _answer(ctx, engine, mode, question, session_id)
 
 
+def _stop_event(mode_id: str) -> threading.Event:
+    """The Stop signal of this browser session's answer on this page (kept across reruns)."""
+    key = f"stop-event:{mode_id}"
+    if key not in st.session_state:
+        st.session_state[key] = threading.Event()
+    return st.session_state[key]
+
+
+def _settle_stopped_answer(ctx: Context, session_id: int, mode_id: str, wait_s: float = 5.0) -> None:
+    """After Stop, wait (briefly) until the answer being stopped is saved as stopped.
+
+    Streamlit starts the rerun that a click causes at once ("fast reruns"), while the
+    previous run may still be waiting for the model's next token; the Stop event makes
+    the engine finish, and this waits for that so the page shows the kept partial answer.
+    """
+    if not _stop_event(mode_id).is_set():
+        return
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        rows = ctx.store.messages(session_id)
+        if not rows or rows[-1]["status"] != "streaming":
+            break
+        time.sleep(0.05)
+
+
 def _answer(ctx: Context, engine, mode: Mode, question: str, session_id: int | None) -> None:
-    """Stream one answer. A click on Stop reruns the page, which closes the stream: the partial answer is kept."""
-    events = chat.ask(ctx.store, engine, mode, question, session_id=session_id)
+    """Stream one answer. Stop sets the page's stop event and reruns; the partial answer is kept."""
+    stop = _stop_event(mode.id)
+    stop.clear()
+    events = chat.ask(ctx.store, engine, mode, question, session_id=session_id, stop=stop)
     user_slot = st.empty()
     try:
         first = next(events)
@@ -311,7 +343,10 @@ def _answer(ctx: Context, engine, mode: Mode, question: str, session_id: int | N
     with st.chat_message("assistant"):
         status = st.empty()
         body = st.empty()
-        st.button("⏹ Stop", key=f"stop-{mode.id}", help="Stop the answer here; what was written is kept.")
+        stop_slot = st.empty()
+        stop_slot.button(
+            "⏹ Stop", key=f"stop-{mode.id}", on_click=stop.set, help="Stop the answer here; what was written is kept."
+        )
         text, last_draw = "", 0.0
         try:
             event = first
@@ -336,6 +371,7 @@ def _answer(ctx: Context, engine, mode: Mode, question: str, session_id: int | N
                         body.markdown(normalize_math(text) + "▌")
                         last_draw = now
                 elif isinstance(event, chat.Done):
+                    stop_slot.empty()
                     body.markdown(normalize_math(event.text))
                     if event.guard_tripped and mode.guard == "hint":
                         st.caption("🛡️ The hint guard removed part of this answer that gave the solution away.")
