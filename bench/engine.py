@@ -120,9 +120,12 @@ def common_prefix(a: list[int], b: list[int]) -> int:
 
 
 def bench_followup(engine: Engine, gen: GenSettings, runs: int) -> dict[str, Any]:
+    """Turn 2's first token in four situations, all measured in each run (interleaved)."""
+    from llama_cpp import LlamaRAMCache
+
     backend: LlamaCppBackend = engine.backend  # type: ignore[assignment]
     llama = backend.llama
-    warm, cold, between, between_ram, prefix = [], [], [], [], []
+    warm, cold, between, between_ram, prefix, save_s, state_mb = [], [], [], [], [], [], []
     for i in range(runs):
         # (a) the usual case: turn 1, then its follow-up; the KV cache holds turn 1
         a1 = run_engine(engine, conversation(i), gen)["text"]
@@ -130,30 +133,24 @@ def bench_followup(engine: Engine, gen: GenSettings, runs: int) -> dict[str, Any
         tokens2 = llama.tokenize(backend.prompt_text(turn2).encode(), add_bos=False, special=True)
         prefix.append({"cached": int(llama.n_tokens), "reused": common_prefix(llama._input_ids.tolist(), tokens2),
                        "prompt": len(tokens2)})
+        t = time.perf_counter()
+        state = llama.save_state()  # what the RAM cache does after every answer
+        save_s.append(time.perf_counter() - t)
+        state_mb.append((state.llama_state_size + state.scores.nbytes) / 2**20)
         warm.append(run_engine(engine, turn2, gen, reset=False)["ttft_s"])
         # (b) the same turn 2 from an empty cache (what prefix reuse saves)
         cold.append(run_engine(engine, turn2, gen, reset=True)["ttft_s"])
         # (c) another student's turn in between: the KV cache holds the other session
         run_engine(engine, conversation(i + 1), gen, reset=True)
         between.append(run_engine(engine, turn2, gen, reset=False)["ttft_s"])
-    # (d) like (c) with llama-cpp-python's LlamaRAMCache (a saved state per answer)
-    from llama_cpp import LlamaRAMCache
-
-    cache = LlamaRAMCache(capacity_bytes=LlamaCppBackend.RAM_CACHE_BYTES)
-    llama.set_cache(cache)
-    save_s, state_mb = [], []
-    try:
-        for i in range(runs):
-            r1 = run_engine(engine, conversation(i), gen)
-            t = time.perf_counter()
-            state = llama.save_state()  # what the cache does after every answer
-            save_s.append(time.perf_counter() - t)
-            state_mb.append((state.llama_state_size + state.scores.nbytes) / 2**20)
-            turn2 = conversation(i, r1["text"])
+        # (d) like (c) with llama-cpp-python's LlamaRAMCache (a saved state per answer)
+        llama.set_cache(LlamaRAMCache(capacity_bytes=LlamaCppBackend.RAM_CACHE_BYTES))
+        try:
+            run_engine(engine, conversation(i), gen, reset=True)
             run_engine(engine, conversation(i + 1), gen, reset=True)
             between_ram.append(run_engine(engine, turn2, gen, reset=False)["ttft_s"])
-    finally:
-        llama.set_cache(None)
+        finally:
+            llama.set_cache(None)
     return {
         "followup_ttft_s": spread(warm),
         "followup_empty_cache_ttft_s": spread(cold),
