@@ -15,7 +15,8 @@ Queue the replies, run the code under test, then look at what the model was aske
     fake.calls[-1]        # the messages of the last generation (after context fitting)
     fake.gens[-1]         # the GenSettings it got (max_tokens possibly reduced)
 
-    fake = install_fake()  # get_engine() now returns Engine(fake) for any model name;
+    fake = install_fake()  # get_engine() now returns one Engine(fake) for any model name
+                           # (this fake answers "This is a fake answer." when nothing is queued);
                            # call tutor.engine.reset_engines() afterwards (a fixture's teardown)
 
 Rules (all deterministic):
