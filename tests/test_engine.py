@@ -269,3 +269,10 @@ def test_install_fake_and_reset():
     finally:
         engine_mod.reset_engines()
     assert fake.closed
+
+
+def test_backend_that_fails_at_once_is_an_error_event():
+    fake = FakeBackend()  # nothing enqueued and no default reply: stream() raises at the call
+    events = collect(Engine(fake).generate(msgs(("user", "q")), GenSettings()))
+    assert isinstance(events[0], Started)
+    assert events[-1].finish_reason == "error" and "no reply was enqueued" in events[-1].error

@@ -220,8 +220,9 @@ class Engine:
         t_first = t_last = None
         tokens = 0
         reason, error = "length", None
-        pieces = self.backend.stream(fitted, replace(gen, max_tokens=max_tokens))
+        pieces: Iterator[tuple[str, str | None]] | None = None
         try:
+            pieces = self.backend.stream(fitted, replace(gen, max_tokens=max_tokens))
             for text, finish in pieces:
                 if stop is not None and stop.is_set():
                     reason = "stopped"
@@ -241,7 +242,7 @@ class Engine:
         except Exception as exc:  # the backend failed mid-answer: report, don't crash the page
             reason, error = "error", f"The model failed while answering ({type(exc).__name__}: {exc})."
         finally:
-            close = getattr(pieces, "close", None)
+            close = getattr(pieces, "close", None)  # frees llama.cpp's generator at once
             if close is not None:
                 close()
         end = time.perf_counter()
