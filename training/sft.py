@@ -237,10 +237,12 @@ def train(cfg: RunConfig, *, fresh: bool = False, runs_db: Path | None = None) -
         if resume is not None:  # tokens seen before the resume do not count toward this session's speed
             import json
             trainer.tok_n0 = json.loads((resume / "trainer_state.json").read_text()).get("num_input_tokens_seen", 0)
-        t_train = time.perf_counter()
+        t_train, n_hist = time.perf_counter(), len(trainer.state.log_history)
         trainer.train(resume_from_checkpoint=str(resume) if resume else None)
         train_s = time.perf_counter() - t_train
         tokens = trainer.state.num_input_tokens_seen - trainer.tok_n0
+        # evaluations inside train() (every eval_steps, and step 0) are not training throughput
+        eval_s = sum(h.get("eval_runtime", 0.0) for h in trainer.state.log_history[n_hist:])
         last_eval = [h["eval_loss"] for h in trainer.state.log_history
                      if "eval_loss" in h and h.get("step") == trainer.state.global_step]
         val_after = last_eval[-1] if last_eval else trainer.evaluate()["eval_loss"]  # the "after" point
@@ -258,7 +260,9 @@ def train(cfg: RunConfig, *, fresh: bool = False, runs_db: Path | None = None) -
         backend=backend, device=torch.cuda.get_device_name() if on_gpu else "cpu", processes=state.num_processes,
         dtype=str(dtype).replace("torch.", ""), steps=trainer.state.global_step, train_time_s=round(train_s, 2),
         wall_time_s=round(time.perf_counter() - t_start, 2), tokens_trained=int(tokens),
-        tokens_per_s=round(tokens / train_s, 1) if train_s > 0 else None, peak_memory_mb=round(peak, 1),
+        tokens_per_s=round(tokens / train_s, 1) if train_s > 0 else None, eval_time_s=round(eval_s, 2),
+        tokens_per_s_excl_eval=round(tokens / (train_s - eval_s), 1) if train_s > eval_s else None,
+        peak_memory_mb=round(peak, 1),
         val_loss_before=val_before, val_ppl_before=math.exp(val_before) if val_before is not None else None,
         val_loss=val_after, val_ppl=math.exp(val_after), resumed_from=str(resume) if resume else None,
         final_train_loss=next((h["loss"] for h in reversed(trainer.state.log_history) if "loss" in h), None),
