@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import math
 import os
 import resource
@@ -111,6 +112,22 @@ def latest_checkpoint(ckpt_dir: Path) -> Path | None:
     return max(steps)[1] if steps else None
 
 
+def check_same_recipe(cfg: RunConfig, run_dir: Path) -> None:
+    """Resuming with a different recipe would mix two runs in one record: refuse, say what differs."""
+    import yaml
+
+    saved_path = run_dir / "config.yaml"
+    if latest_checkpoint(run_dir / "checkpoints") is None or not saved_path.is_file():
+        return
+    saved, now = yaml.safe_load(saved_path.read_text(encoding="utf-8")) or {}, cfg.to_dict()
+    changed = [f"{sec}.{k}" for sec in ("model", "data", "lora", "train") for k in now[sec]
+               if (saved.get(sec) or {}).get(k, now[sec][k]) != now[sec][k]]
+    changed += ["seed"] if saved.get("seed", cfg.seed) != cfg.seed else []
+    if changed:
+        raise SystemExit(f"{run_dir} has checkpoints of another recipe ({', '.join(changed)} changed). "
+                         "Re-run with --fresh to start over, or give the run a new run_name/output_dir.")
+
+
 def checkpointing_kwargs(on: bool) -> dict:
     """Activation checkpointing under its name in this transformers (renamed in 5.2x)."""
     from transformers import TrainingArguments
@@ -123,8 +140,6 @@ def checkpointing_kwargs(on: bool) -> dict:
 
 def step0_eval_loss(log_history: list[dict], metrics_jsonl: Path) -> float | None:
     """The validation loss before training: this session's step-0 eval, or (resumed) the run's metrics.jsonl."""
-    import json
-
     for h in log_history:
         if h.get("step") == 0 and "eval_loss" in h:
             return h["eval_loss"]
@@ -177,6 +192,7 @@ def train(cfg: RunConfig, *, fresh: bool = False, runs_db: Path | None = None) -
     if fresh and state.is_main_process and run_dir.exists():
         shutil.rmtree(run_dir)
     state.wait_for_everyone()
+    check_same_recipe(cfg, run_dir)
     set_seed(cfg.seed)
     if model is None:
         with state.main_process_first():  # the embedded base model is dequantized once
@@ -235,7 +251,6 @@ def train(cfg: RunConfig, *, fresh: bool = False, runs_db: Path | None = None) -
             torch.cuda.reset_peak_memory_stats()
         trainer.tok_t0, trainer.tok_n0 = time.perf_counter(), 0
         if resume is not None:  # tokens seen before the resume do not count toward this session's speed
-            import json
             trainer.tok_n0 = json.loads((resume / "trainer_state.json").read_text()).get("num_input_tokens_seen", 0)
         t_train, n_hist = time.perf_counter(), len(trainer.state.log_history)
         trainer.train(resume_from_checkpoint=str(resume) if resume else None)
@@ -252,8 +267,8 @@ def train(cfg: RunConfig, *, fresh: bool = False, runs_db: Path | None = None) -
         raise
     peak = torch.tensor(peak_memory_mb(), device=trainer.args.device)
     peak = trainer.accelerator.reduce(peak, reduction="max").item() if state.num_processes > 1 else peak.item()
+    trainer.save_model(str(run_dir / "adapter"))  # every rank: FSDP gathers the shards; only rank 0 writes
     if state.is_main_process:
-        trainer.save_model(str(run_dir / "adapter"))
         tok.save_pretrained(run_dir / "adapter")
     state.wait_for_everyone()
     summary = dict(

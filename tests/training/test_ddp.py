@@ -102,3 +102,15 @@ def test_resume_under_two_processes(ddp_runs, tmp_path):
     for k in ref:
         torch.testing.assert_close(got[k], ref[k], rtol=1e-5, atol=1e-6, msg=k)
     assert summary(run)["final_train_loss"] == pytest.approx(summary(root / "runs" / "ddp")["final_train_loss"])
+
+
+@pytest.mark.parametrize("name,kind", [("single_gpu", "NO"), ("multi_gpu_ddp", "MULTI_GPU"), ("fsdp", "FSDP"),
+                                       ("cpu_ddp", "MULTI_GPU")])
+def test_accelerate_configs_load(name, kind):
+    """The GPU configs cannot run here (no GPUs in CI); accelerate's own loader must accept them."""
+    from accelerate.commands.config.config_args import load_config_from_file
+
+    path = REPO / "training" / "accelerate" / f"{name}.yaml"
+    cfg = load_config_from_file(str(path))
+    assert cfg.distributed_type.value == kind
+    assert f"accelerate launch --config_file training/accelerate/{name}.yaml" in path.read_text()

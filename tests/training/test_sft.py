@@ -109,3 +109,23 @@ def test_resume_after_sigkill_matches_uninterrupted_run(tiny_model_dir, write_co
     assert s_got["final_train_loss"] == pytest.approx(s_ref["final_train_loss"], rel=1e-5)
     assert s_got["val_loss"] == pytest.approx(s_ref["val_loss"], rel=1e-5)
     assert s_got["resumes"] == 1 and s_got["resumed_from"].endswith("checkpoint-4")
+
+
+def test_resume_refuses_a_changed_recipe(tmp_path):
+    import yaml
+
+    from tests.training.conftest import tiny_config
+    from training.config import config_from_dict
+    from training.sft import check_same_recipe
+
+    run = tmp_path / "runs" / "r"
+    raw = tiny_config(tmp_path / "model", run)
+    (tmp_path / "model").mkdir()
+    cfg = config_from_dict(raw)
+    (run / "checkpoints" / "checkpoint-2").mkdir(parents=True)
+    (run / "checkpoints" / "checkpoint-2" / "trainer_state.json").write_text("{}")
+    (run / "config.yaml").write_text(yaml.safe_dump({**cfg.to_dict(), "backend": "hf"}))
+    check_same_recipe(cfg, run)  # same recipe: resume
+    raw["train"]["learning_rate"] = 1e-4
+    with pytest.raises(SystemExit, match=r"train.learning_rate changed.*--fresh"):
+        check_same_recipe(config_from_dict(raw), run)
