@@ -323,6 +323,7 @@ def watch_stream(page, *, until_chars: int = 0, timeout_s: float = 600.0, interv
 
 def screenshot(page, name: str, *, full_page: bool = True) -> Path:
     """Save a screenshot under the artifacts folder and print its path (pytest -s shows it)."""
+    page.wait_for_timeout(500)  # let lazily drawn widgets (select boxes) replace their placeholders
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
     path = artifacts_dir() / f"{safe}.png"
     page.screenshot(path=str(path), full_page=full_page)

@@ -62,6 +62,10 @@ def test_every_page_opens(app, page, name):
     assert expected.get(name, MODE_PAGES.get(name, ("",))[0]) in text
     if name in MODE_PAGES:
         assert page.get_by_test_id("stChatInputTextArea").is_enabled()
+    if name == "settings":
+        page.get_by_text("Model for all pages").wait_for()
+        assert page.get_by_test_id("stMultiSelect").count() == 1
+        assert page.get_by_test_id("stSelectbox").count() == 1 + len(MODE_PAGES)
     screenshot(page, f"page-{name}")
 
 
