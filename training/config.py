@@ -151,7 +151,9 @@ def _check_type(value: Any, hint: Any, *, path: str, key: str) -> Any:
         origin, args = get_origin(hint), get_args(hint)
     if origin is list:
         if not isinstance(value, list) or not all(isinstance(v, args[0]) for v in value):
-            raise TrainConfigError(f"expected a list of {args[0].__name__}, got {value!r}", path=path, key=key)
+            raise TrainConfigError(
+                f"expected a list of {args[0].__name__}, got {value!r}", path=path, key=key
+            )
         return value
     if hint is bool:
         if not isinstance(value, bool):
@@ -177,7 +179,9 @@ def _check_type(value: Any, hint: Any, *, path: str, key: str) -> Any:
 
 def _build(cls: type, raw: Any, *, path: str, prefix: str) -> Any:
     if not isinstance(raw, dict):
-        raise TrainConfigError(f"expected a mapping, got {type(raw).__name__}", path=path, key=prefix or "(top)")
+        raise TrainConfigError(
+            f"expected a mapping, got {type(raw).__name__}", path=path, key=prefix or "(top)"
+        )
     hints = get_type_hints(cls)
     known = {f.name for f in fields(cls)} - {"path"}
     for k in raw:
@@ -217,7 +221,10 @@ def validate(cfg: RunConfig) -> RunConfig:
     elif not (HUB_ID.match(m.name) or resolve_path(m.name).is_dir()):
         raise TrainConfigError(
             f"{m.name!r} is neither embedded:<{'|'.join(EMBEDDED_MODELS)}>, a Hub id (owner/name) "
-            "nor an existing local model folder", path=p, key="model.name")
+            "nor an existing local model folder",
+            path=p,
+            key="model.name",
+        )
     _choice(m.chat_template, CHAT_TEMPLATES, path=p, key="model.chat_template")
     _choice(m.dtype, DTYPES, path=p, key="model.dtype")
     if m.max_seq_len < 16:
@@ -226,9 +233,13 @@ def validate(cfg: RunConfig) -> RunConfig:
     if not is_local_source(d.source) and not HUB_ID.match(d.source):
         raise TrainConfigError(
             f"{d.source!r} is neither a local {'/'.join(LOCAL_DATA_SUFFIXES)} file nor a Hub dataset id",
-            path=p, key="data.source")
+            path=p,
+            key="data.source",
+        )
     if is_local_source(d.source) and not d.source.endswith(LOCAL_DATA_SUFFIXES):
-        raise TrainConfigError(f"local data must end in {', '.join(LOCAL_DATA_SUFFIXES)}", path=p, key="data.source")
+        raise TrainConfigError(
+            f"local data must end in {', '.join(LOCAL_DATA_SUFFIXES)}", path=p, key="data.source"
+        )
     if d.max_rows is not None and d.max_rows < 1:
         raise TrainConfigError("must be at least 1 (or null for all rows)", path=p, key="data.max_rows")
     if not 0.0 < d.val_fraction < 0.5:
@@ -242,20 +253,31 @@ def validate(cfg: RunConfig) -> RunConfig:
     _choice(t.backend, BACKENDS, path=p, key="train.backend")
     _choice(t.lr_scheduler, LR_SCHEDULERS, path=p, key="train.lr_scheduler")
     if (t.max_steps is None) == (t.epochs is None):
-        raise TrainConfigError("set exactly one of train.max_steps and train.epochs", path=p, key="train.max_steps")
+        raise TrainConfigError(
+            "set exactly one of train.max_steps and train.epochs", path=p, key="train.max_steps"
+        )
     if t.max_steps is not None and t.max_steps < 1:
         raise TrainConfigError("must be at least 1", path=p, key="train.max_steps")
     if t.epochs is not None and t.epochs <= 0:
         raise TrainConfigError("must be positive", path=p, key="train.epochs")
     if not 0.0 < t.learning_rate < 1.0:
         raise TrainConfigError("must be in (0, 1)", path=p, key="train.learning_rate")
-    for k in ("per_device_batch_size", "grad_accum", "logging_steps", "eval_steps", "save_steps", "save_total_limit"):
+    for k in (
+        "per_device_batch_size",
+        "grad_accum",
+        "logging_steps",
+        "eval_steps",
+        "save_steps",
+        "save_total_limit",
+    ):
         if getattr(t, k) < 1:
             raise TrainConfigError("must be at least 1", path=p, key=f"train.{k}")
     if t.warmup_steps < 0:
         raise TrainConfigError("must be 0 or more", path=p, key="train.warmup_steps")
     if m.load_in_4bit and t.backend == "hf":
-        raise TrainConfigError("4-bit loading is wired for the unsloth backend only", path=p, key="model.load_in_4bit")
+        raise TrainConfigError(
+            "4-bit loading is wired for the unsloth backend only", path=p, key="model.load_in_4bit"
+        )
     return cfg
 
 

@@ -45,9 +45,13 @@ def choose_backend(cfg: RunConfig) -> str:
     if want == "auto":
         return "unsloth" if has_unsloth and torch.cuda.is_available() and single else "hf"
     if want == "unsloth" and not (has_unsloth and torch.cuda.is_available()):
-        raise TrainConfigError("the unsloth backend needs the unsloth package and a CUDA GPU "
-                               f"(installed: {has_unsloth}, CUDA: {torch.cuda.is_available()})",
-                               hint="Use train.backend: hf (or auto).", path=cfg.path, key="train.backend")
+        raise TrainConfigError(
+            "the unsloth backend needs the unsloth package and a CUDA GPU "
+            f"(installed: {has_unsloth}, CUDA: {torch.cuda.is_available()})",
+            hint="Use train.backend: hf (or auto).",
+            path=cfg.path,
+            key="train.backend",
+        )
     return want
 
 
@@ -60,13 +64,21 @@ def load_model(cfg: RunConfig, backend: str):
         from training.base_model import prepare_tokenizer, resolve_dtype, resolve_model_source
 
         model, tok = FastLanguageModel.from_pretrained(
-            model_name=resolve_model_source(cfg.model.name), max_seq_length=cfg.model.max_seq_len,
+            model_name=resolve_model_source(cfg.model.name),
+            max_seq_length=cfg.model.max_seq_len,
             dtype=None if cfg.model.dtype == "auto" else resolve_dtype(cfg.model.dtype),
-            load_in_4bit=cfg.model.load_in_4bit)
+            load_in_4bit=cfg.model.load_in_4bit,
+        )
         model = FastLanguageModel.get_peft_model(
-            model, r=lo.r, lora_alpha=lo.alpha, lora_dropout=lo.dropout, target_modules=lo.target_modules,
-            bias="none", use_gradient_checkpointing="unsloth" if cfg.train.gradient_checkpointing else False,
-            random_state=cfg.seed)
+            model,
+            r=lo.r,
+            lora_alpha=lo.alpha,
+            lora_dropout=lo.dropout,
+            target_modules=lo.target_modules,
+            bias="none",
+            use_gradient_checkpointing="unsloth" if cfg.train.gradient_checkpointing else False,
+            random_state=cfg.seed,
+        )
         return model, prepare_tokenizer(tok, cfg.model.chat_template)
 
     from peft import LoraConfig, get_peft_model
@@ -76,8 +88,14 @@ def load_model(cfg: RunConfig, backend: str):
     model, tok = load_base_model(cfg.model)
     if cfg.train.gradient_checkpointing:
         model.enable_input_require_grads()
-    peft_cfg = LoraConfig(r=lo.r, lora_alpha=lo.alpha, lora_dropout=lo.dropout, target_modules=lo.target_modules,
-                          bias="none", task_type="CAUSAL_LM")
+    peft_cfg = LoraConfig(
+        r=lo.r,
+        lora_alpha=lo.alpha,
+        lora_dropout=lo.dropout,
+        target_modules=lo.target_modules,
+        bias="none",
+        task_type="CAUSAL_LM",
+    )
     return get_peft_model(model, peft_cfg), tok
 
 
@@ -92,10 +110,15 @@ class PadCollator:
 
         n = max(len(r["input_ids"]) for r in rows)
         n = -(-n // self.multiple_of) * self.multiple_of
+
         def pad(key, value):
             return torch.tensor([list(r[key]) + [value] * (n - len(r[key])) for r in rows], dtype=torch.long)
-        return {"input_ids": pad("input_ids", self.pad_id), "attention_mask": pad("attention_mask", 0),
-                "labels": pad("labels", -100)}
+
+        return {
+            "input_ids": pad("input_ids", self.pad_id),
+            "attention_mask": pad("attention_mask", 0),
+            "labels": pad("labels", -100),
+        }
 
 
 def peak_memory_mb() -> float:
@@ -107,8 +130,11 @@ def peak_memory_mb() -> float:
 
 
 def latest_checkpoint(ckpt_dir: Path) -> Path | None:
-    steps = [(int(p.name.split("-")[1]), p) for p in ckpt_dir.glob("checkpoint-*")
-             if p.name.split("-")[1].isdigit() and (p / "trainer_state.json").is_file()]
+    steps = [
+        (int(p.name.split("-")[1]), p)
+        for p in ckpt_dir.glob("checkpoint-*")
+        if p.name.split("-")[1].isdigit() and (p / "trainer_state.json").is_file()
+    ]
     return max(steps)[1] if steps else None
 
 
@@ -120,12 +146,18 @@ def check_same_recipe(cfg: RunConfig, run_dir: Path) -> None:
     if latest_checkpoint(run_dir / "checkpoints") is None or not saved_path.is_file():
         return
     saved, now = yaml.safe_load(saved_path.read_text(encoding="utf-8")) or {}, cfg.to_dict()
-    changed = [f"{sec}.{k}" for sec in ("model", "data", "lora", "train") for k in now[sec]
-               if (saved.get(sec) or {}).get(k, now[sec][k]) != now[sec][k]]
+    changed = [
+        f"{sec}.{k}"
+        for sec in ("model", "data", "lora", "train")
+        for k in now[sec]
+        if (saved.get(sec) or {}).get(k, now[sec][k]) != now[sec][k]
+    ]
     changed += ["seed"] if saved.get("seed", cfg.seed) != cfg.seed else []
     if changed:
-        raise SystemExit(f"{run_dir} has checkpoints of another recipe ({', '.join(changed)} changed). "
-                         "Re-run with --fresh to start over, or give the run a new run_name/output_dir.")
+        raise SystemExit(
+            f"{run_dir} has checkpoints of another recipe ({', '.join(changed)} changed). "
+            "Re-run with --fresh to start over, or give the run a new run_name/output_dir."
+        )
 
 
 def checkpointing_kwargs(on: bool) -> dict:
@@ -139,7 +171,7 @@ def checkpointing_kwargs(on: bool) -> dict:
 
 
 def step0_eval_loss(log_history: list[dict], metrics_jsonl: Path) -> float | None:
-    """The validation loss before training: this session's step-0 eval, or (resumed) the run's metrics.jsonl."""
+    """Validation loss before training: this session's step-0 eval, or (resumed) the run's metrics.jsonl."""
     for h in log_history:
         if h.get("step") == 0 and "eval_loss" in h:
             return h["eval_loss"]
@@ -202,14 +234,27 @@ def train(cfg: RunConfig, *, fresh: bool = False, runs_db: Path | None = None) -
 
     d = cfg.data
     source = str(cfg.data_path) if cfg.data_is_local else d.source
-    prepared = prepare(source=source, fmt=d.format, split_name=d.split, max_rows=d.max_rows, min_score=d.min_score,
-                       val_fraction=d.val_fraction, seed=cfg.seed, system_prompt=d.system_prompt,
-                       max_seq_len=cfg.model.max_seq_len, tokenizer=tok, strip_chatdoctor=d.strip_chatdoctor,
-                       chat_template=cfg.model.chat_template, progress=state.is_main_process)
+    prepared = prepare(
+        source=source,
+        fmt=d.format,
+        split_name=d.split,
+        max_rows=d.max_rows,
+        min_score=d.min_score,
+        val_fraction=d.val_fraction,
+        seed=cfg.seed,
+        system_prompt=d.system_prompt,
+        max_seq_len=cfg.model.max_seq_len,
+        tokenizer=tok,
+        strip_chatdoctor=d.strip_chatdoctor,
+        chat_template=cfg.model.chat_template,
+        progress=state.is_main_process,
+    )
     report = prepared.report.to_dict()
     if not prepared.train or not prepared.val:
-        raise SystemExit(f"{cfg.path}: data left {len(prepared.train)} train / {len(prepared.val)} val rows after "
-                         f"cleaning and the max_seq_len={cfg.model.max_seq_len} cut: {report}")
+        raise SystemExit(
+            f"{cfg.path}: data left {len(prepared.train)} train / {len(prepared.val)} val rows after "
+            f"cleaning and the max_seq_len={cfg.model.max_seq_len} cut: {report}"
+        )
     print(f"data: {len(prepared.train)} train / {len(prepared.val)} val rows; {report}", flush=True)
 
     on_gpu = torch.cuda.is_available()
@@ -217,31 +262,58 @@ def train(cfg: RunConfig, *, fresh: bool = False, runs_db: Path | None = None) -
     t = cfg.train
     resume = latest_checkpoint(ckpt_dir)
     args = TrainingArguments(
-        output_dir=str(ckpt_dir), seed=cfg.seed, data_seed=cfg.seed,
-        learning_rate=t.learning_rate, lr_scheduler_type=t.lr_scheduler, warmup_steps=t.warmup_steps,
-        max_steps=t.max_steps if t.max_steps is not None else -1, num_train_epochs=t.epochs or 1.0,
+        output_dir=str(ckpt_dir),
+        seed=cfg.seed,
+        data_seed=cfg.seed,
+        learning_rate=t.learning_rate,
+        lr_scheduler_type=t.lr_scheduler,
+        warmup_steps=t.warmup_steps,
+        max_steps=t.max_steps if t.max_steps is not None else -1,
+        num_train_epochs=t.epochs or 1.0,
         per_device_train_batch_size=t.per_device_batch_size,
         per_device_eval_batch_size=t.per_device_eval_batch_size or t.per_device_batch_size,
-        gradient_accumulation_steps=t.grad_accum, weight_decay=t.weight_decay, max_grad_norm=t.max_grad_norm,
-        optim=t.optim, logging_steps=t.logging_steps, eval_strategy="steps", eval_steps=t.eval_steps,
+        gradient_accumulation_steps=t.grad_accum,
+        weight_decay=t.weight_decay,
+        max_grad_norm=t.max_grad_norm,
+        optim=t.optim,
+        logging_steps=t.logging_steps,
+        eval_strategy="steps",
+        eval_steps=t.eval_steps,
         # the "before" point (step 0). Not trainer.evaluate() before train(): that prepares the model
         # for evaluation, and train() then never wraps it in DDP (gradients silently unsynchronized).
         eval_on_start=resume is None,
-        save_strategy="steps", save_steps=t.save_steps, save_total_limit=t.save_total_limit,
-        bf16=on_gpu and dtype == torch.bfloat16, fp16=on_gpu and dtype == torch.float16,
-        use_cpu=not on_gpu, ddp_backend="gloo" if not on_gpu and state.num_processes > 1 else None,
-        include_num_input_tokens_seen="non_padding", average_tokens_across_devices=True,
-        remove_unused_columns=False, label_names=["labels"], report_to="none", dataloader_num_workers=0,
+        save_strategy="steps",
+        save_steps=t.save_steps,
+        save_total_limit=t.save_total_limit,
+        bf16=on_gpu and dtype == torch.bfloat16,
+        fp16=on_gpu and dtype == torch.float16,
+        use_cpu=not on_gpu,
+        ddp_backend="gloo" if not on_gpu and state.num_processes > 1 else None,
+        include_num_input_tokens_seen="non_padding",
+        average_tokens_across_devices=True,
+        remove_unused_columns=False,
+        label_names=["labels"],
+        report_to="none",
+        dataloader_num_workers=0,
         disable_tqdm=not sys.stderr.isatty() and "TRAINING_FORCE_TQDM" not in os.environ,
         **checkpointing_kwargs(t.gradient_checkpointing and backend == "hf"),  # unsloth does its own
     )
     trainer = make_trainer_class()(
-        model=model, args=args, train_dataset=prepared.train, eval_dataset=prepared.val,
-        data_collator=PadCollator(tok.pad_token_id, 8 if on_gpu else 1), processing_class=tok)
+        model=model,
+        args=args,
+        train_dataset=prepared.train,
+        eval_dataset=prepared.val,
+        data_collator=PadCollator(tok.pad_token_id, 8 if on_gpu else 1),
+        processing_class=tok,
+    )
 
     runlog = RunLog(run_dir, runs_db or run_dir.parent / "runs.db")
-    runlog.start({**cfg.to_dict(), "backend": backend}, git_commit=git_commit(),
-                 dataset_fingerprint=prepared.fingerprint, data_report=report)
+    runlog.start(
+        {**cfg.to_dict(), "backend": backend},
+        git_commit=git_commit(),
+        dataset_fingerprint=prepared.fingerprint,
+        data_report=report,
+    )
     trainer.add_callback(make_callback(runlog))
 
     try:
@@ -251,35 +323,51 @@ def train(cfg: RunConfig, *, fresh: bool = False, runs_db: Path | None = None) -
             torch.cuda.reset_peak_memory_stats()
         trainer.tok_t0, trainer.tok_n0 = time.perf_counter(), 0
         if resume is not None:  # tokens seen before the resume do not count toward this session's speed
-            trainer.tok_n0 = json.loads((resume / "trainer_state.json").read_text()).get("num_input_tokens_seen", 0)
+            trainer.tok_n0 = json.loads((resume / "trainer_state.json").read_text()).get(
+                "num_input_tokens_seen", 0
+            )
         t_train, n_hist = time.perf_counter(), len(trainer.state.log_history)
         trainer.train(resume_from_checkpoint=str(resume) if resume else None)
         train_s = time.perf_counter() - t_train
         tokens = trainer.state.num_input_tokens_seen - trainer.tok_n0
         # evaluations inside train() (every eval_steps, and step 0) are not training throughput
         eval_s = sum(h.get("eval_runtime", 0.0) for h in trainer.state.log_history[n_hist:])
-        last_eval = [h["eval_loss"] for h in trainer.state.log_history
-                     if "eval_loss" in h and h.get("step") == trainer.state.global_step]
+        last_eval = [
+            h["eval_loss"]
+            for h in trainer.state.log_history
+            if "eval_loss" in h and h.get("step") == trainer.state.global_step
+        ]
         val_after = last_eval[-1] if last_eval else trainer.evaluate()["eval_loss"]  # the "after" point
         val_before = step0_eval_loss(trainer.state.log_history, run_dir / "metrics.jsonl")
     except BaseException as e:
         runlog.finish(status="failed", error=repr(e)[:500])
         raise
     peak = torch.tensor(peak_memory_mb(), device=trainer.args.device)
-    peak = trainer.accelerator.reduce(peak, reduction="max").item() if state.num_processes > 1 else peak.item()
+    peak = (
+        trainer.accelerator.reduce(peak, reduction="max").item() if state.num_processes > 1 else peak.item()
+    )
     trainer.save_model(str(run_dir / "adapter"))  # every rank: FSDP gathers the shards; only rank 0 writes
     if state.is_main_process:
         tok.save_pretrained(run_dir / "adapter")
     state.wait_for_everyone()
     summary = dict(
-        backend=backend, device=torch.cuda.get_device_name() if on_gpu else "cpu", processes=state.num_processes,
-        dtype=str(dtype).replace("torch.", ""), steps=trainer.state.global_step, train_time_s=round(train_s, 2),
-        wall_time_s=round(time.perf_counter() - t_start, 2), tokens_trained=int(tokens),
-        tokens_per_s=round(tokens / train_s, 1) if train_s > 0 else None, eval_time_s=round(eval_s, 2),
+        backend=backend,
+        device=torch.cuda.get_device_name() if on_gpu else "cpu",
+        processes=state.num_processes,
+        dtype=str(dtype).replace("torch.", ""),
+        steps=trainer.state.global_step,
+        train_time_s=round(train_s, 2),
+        wall_time_s=round(time.perf_counter() - t_start, 2),
+        tokens_trained=int(tokens),
+        tokens_per_s=round(tokens / train_s, 1) if train_s > 0 else None,
+        eval_time_s=round(eval_s, 2),
         tokens_per_s_excl_eval=round(tokens / (train_s - eval_s), 1) if train_s > eval_s else None,
         peak_memory_mb=round(peak, 1),
-        val_loss_before=val_before, val_ppl_before=math.exp(val_before) if val_before is not None else None,
-        val_loss=val_after, val_ppl=math.exp(val_after), resumed_from=str(resume) if resume else None,
+        val_loss_before=val_before,
+        val_ppl_before=math.exp(val_before) if val_before is not None else None,
+        val_loss=val_after,
+        val_ppl=math.exp(val_after),
+        resumed_from=str(resume) if resume else None,
         final_train_loss=next((h["loss"] for h in reversed(trainer.state.log_history) if "loss" in h), None),
     )
     runlog.finish(**summary)
@@ -290,13 +378,28 @@ def train(cfg: RunConfig, *, fresh: bool = False, runs_db: Path | None = None) -
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="LoRA supervised fine-tuning from a YAML run config.")
-    ap.add_argument("--config", required=True, help="run config, e.g. training/configs/smollm2/135m_lora_gsm8k.yaml")
-    ap.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                    help="override a config key (YAML value), e.g. --set train.max_steps=5; repeatable")
-    ap.add_argument("--fresh", action="store_true",
-                    help="delete the run folder first instead of resuming from its latest checkpoint")
-    ap.add_argument("--runs-db", type=Path, default=None,
-                    help="SQLite runs table (default: runs.db beside the run folder, i.e. runs/runs.db)")
+    ap.add_argument(
+        "--config", required=True, help="run config, e.g. training/configs/smollm2/135m_lora_gsm8k.yaml"
+    )
+    ap.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config key (YAML value), e.g. --set train.max_steps=5; repeatable",
+    )
+    ap.add_argument(
+        "--fresh",
+        action="store_true",
+        help="delete the run folder first instead of resuming from its latest checkpoint",
+    )
+    ap.add_argument(
+        "--runs-db",
+        type=Path,
+        default=None,
+        help="SQLite runs table (default: runs.db beside the run folder, i.e. runs/runs.db)",
+    )
     args = ap.parse_args(argv)
     try:
         cfg = load_config(args.config, args.overrides)

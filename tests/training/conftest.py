@@ -42,18 +42,32 @@ def build_tiny_model(out: Path) -> Path:
     bpe = Tokenizer(models.BPE())
     bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     bpe.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=800, special_tokens=specials,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    trainer = trainers.BpeTrainer(
+        vocab_size=800, special_tokens=specials, initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
+    )
     bpe.train_from_iterator(_texts(), trainer)
-    tok = PreTrainedTokenizerFast(tokenizer_object=bpe, eos_token="<|im_end|>", pad_token="<|endoftext|>",
-                                  additional_special_tokens=["<|im_start|>", "<|im_end|>"])
+    tok = PreTrainedTokenizerFast(
+        tokenizer_object=bpe,
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        additional_special_tokens=["<|im_start|>", "<|im_end|>"],
+    )
     tok.chat_template = load_chat_template("chatml")
     tok.save_pretrained(out)
     torch.manual_seed(0)
-    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,
-                      tie_word_embeddings=True, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id,
-                      bos_token_id=None)
+    cfg = LlamaConfig(
+        vocab_size=len(tok),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=512,
+        tie_word_embeddings=True,
+        eos_token_id=tok.eos_token_id,
+        pad_token_id=tok.pad_token_id,
+        bos_token_id=None,
+    )
     LlamaForCausalLM(cfg).save_pretrained(out)
     return out
 
@@ -66,9 +80,19 @@ def tiny_config(model_dir: Path, output_dir: Path, **train) -> dict:
         "model": {"name": str(model_dir), "chat_template": "chatml", "max_seq_len": 256, "dtype": "float32"},
         "data": {"source": str(SFT_TINY), "format": "gsm8k", "val_fraction": 0.2},
         "lora": {"r": 4, "alpha": 8, "dropout": 0.0, "target_modules": ["q_proj", "v_proj", "up_proj"]},
-        "train": {"backend": "hf", "learning_rate": 2e-2, "warmup_steps": 0, "max_steps": 6,
-                  "per_device_batch_size": 4, "grad_accum": 1, "logging_steps": 1, "eval_steps": 3,
-                  "save_steps": 2, "save_total_limit": 5, **train},
+        "train": {
+            "backend": "hf",
+            "learning_rate": 2e-2,
+            "warmup_steps": 0,
+            "max_steps": 6,
+            "per_device_batch_size": 4,
+            "grad_accum": 1,
+            "logging_steps": 1,
+            "eval_steps": 3,
+            "save_steps": 2,
+            "save_total_limit": 5,
+            **train,
+        },
         "output_dir": str(output_dir),
     }
 
@@ -76,18 +100,26 @@ def tiny_config(model_dir: Path, output_dir: Path, **train) -> dict:
 @pytest.fixture
 def write_config(tmp_path):
     """write_config(model_dir, name, **train) -> path of a YAML run config under tmp_path."""
+
     def write(model_dir: Path, name: str, **train) -> Path:
         path = tmp_path / f"{name}.yaml"
         path.write_text(yaml.safe_dump(tiny_config(model_dir, tmp_path / "runs" / name, **train)))
         return path
+
     return write
 
 
 def subprocess_env() -> dict:
     """One thread per process (deterministic, and the CPU is shared); repo on the path; offline."""
     env = dict(os.environ)
-    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", TOKENIZERS_PARALLELISM="false", HF_HUB_OFFLINE="1",
-               PYTHONPATH=str(REPO) + os.pathsep + env.get("PYTHONPATH", ""), PYTHONUNBUFFERED="1")
+    env.update(
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+        TOKENIZERS_PARALLELISM="false",
+        HF_HUB_OFFLINE="1",
+        PYTHONPATH=str(REPO) + os.pathsep + env.get("PYTHONPATH", ""),
+        PYTHONUNBUFFERED="1",
+    )
     return env
 
 

@@ -21,9 +21,14 @@ from training.config import (
 
 CONFIGS = all_config_files()
 REQUIRED = [
-    "llama3_2/1b_lora_finetome_lr2e-4.yaml", "llama3_2/1b_lora_finetome_lowlr.yaml",
-    "llama3_2/1b_lora_finetome_5k.yaml", "llama3_2/1b_lora_finetome_10k.yaml", "phi3_5/mini_lora_finetome.yaml",
-    "llama3_2/1b_lora_chatdoctor.yaml", "smollm2/135m_lora_gsm8k.yaml", "smollm2/135m_lora_chatdoctor.yaml",
+    "llama3_2/1b_lora_finetome_lr2e-4.yaml",
+    "llama3_2/1b_lora_finetome_lowlr.yaml",
+    "llama3_2/1b_lora_finetome_5k.yaml",
+    "llama3_2/1b_lora_finetome_10k.yaml",
+    "phi3_5/mini_lora_finetome.yaml",
+    "llama3_2/1b_lora_chatdoctor.yaml",
+    "smollm2/135m_lora_gsm8k.yaml",
+    "smollm2/135m_lora_chatdoctor.yaml",
     "smollm2/135m_lora_tiny.yaml",
 ]
 
@@ -55,6 +60,7 @@ def test_config_loads_and_names_valid_things(path):
 
 def test_one_setting_at_a_time_between_compared_runs():
     """The seed changed lr and data size together; here each pair differs in what it studies only."""
+
     def body(name):
         d = load_config(CONFIGS_DIR / "llama3_2" / name).to_dict()
         d.pop("run_name"), d.pop("output_dir")
@@ -65,13 +71,20 @@ def test_one_setting_at_a_time_between_compared_runs():
         return {(s, k) for s in a if isinstance(a[s], dict) for k in a[s] if a[s][k] != b[s][k]}
 
     assert diff("1b_lora_finetome_lr2e-4.yaml", "1b_lora_finetome_lowlr.yaml") == {
-        ("train", "learning_rate"), ("train", "warmup_steps")}
+        ("train", "learning_rate"),
+        ("train", "warmup_steps"),
+    }
     assert diff("1b_lora_finetome_5k.yaml", "1b_lora_finetome_10k.yaml") == {("data", "max_rows")}
     assert diff("1b_lora_finetome_lowlr.yaml", "1b_lora_finetome_5k.yaml") == set()
 
 
-GOOD = {"run_name": "x", "model": {"name": "embedded:smollm2"}, "data": {"source": "data/x.jsonl"},
-        "train": {"max_steps": 3}, "output_dir": "runs/x"}
+GOOD = {
+    "run_name": "x",
+    "model": {"name": "embedded:smollm2"},
+    "data": {"source": "data/x.jsonl"},
+    "train": {"max_steps": 3},
+    "output_dir": "runs/x",
+}
 
 
 def _with(path, value):
@@ -84,24 +97,27 @@ def _with(path, value):
     return raw
 
 
-@pytest.mark.parametrize("key,value,message", [
-    ("data.bogus", 1, "unknown key"),
-    ("colour", "red", "unknown key"),
-    ("train.learning_rate", "fast", "expected a number"),
-    ("train.max_steps", 2.5, "expected an integer"),
-    ("lora.target_modules", "q_proj", "expected a list"),
-    ("model.chat_template", "alpaca", "not one of"),
-    ("model.dtype", "fp8", "not one of"),
-    ("model.name", "embedded:gpt5", "not one of"),
-    ("model.name", "not a model", "neither"),
-    ("data.format", "csv", "not one of"),
-    ("data.source", "data/x.csv", "local data must end in"),
-    ("data.val_fraction", 0.9, "between 0 and 0.5"),
-    ("train.backend", "jax", "not one of"),
-    ("train.epochs", 1, "exactly one of"),
-    ("train.save_steps", 0, "at least 1"),
-    ("run_name", "has space", "letters, digits"),
-])
+@pytest.mark.parametrize(
+    "key,value,message",
+    [
+        ("data.bogus", 1, "unknown key"),
+        ("colour", "red", "unknown key"),
+        ("train.learning_rate", "fast", "expected a number"),
+        ("train.max_steps", 2.5, "expected an integer"),
+        ("lora.target_modules", "q_proj", "expected a list"),
+        ("model.chat_template", "alpaca", "not one of"),
+        ("model.dtype", "fp8", "not one of"),
+        ("model.name", "embedded:gpt5", "not one of"),
+        ("model.name", "not a model", "neither"),
+        ("data.format", "csv", "not one of"),
+        ("data.source", "data/x.csv", "local data must end in"),
+        ("data.val_fraction", 0.9, "between 0 and 0.5"),
+        ("train.backend", "jax", "not one of"),
+        ("train.epochs", 1, "exactly one of"),
+        ("train.save_steps", 0, "at least 1"),
+        ("run_name", "has space", "letters, digits"),
+    ],
+)
 def test_bad_values_name_the_file_and_key(tmp_path, key, value, message):
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(_with(key, value)))
@@ -125,7 +141,9 @@ def test_overrides_and_yaml_numbers(tmp_path):
     path = tmp_path / "ok.yaml"
     path.write_text(yaml.safe_dump(_with("train.learning_rate", "2e-4")))  # YAML reads 2e-4 as a string
     cfg = load_config(path, ["train.max_steps=7", "lora.target_modules=[q_proj]", "data.max_rows=null"])
-    assert cfg.train.learning_rate == 2e-4 and cfg.train.max_steps == 7 and cfg.lora.target_modules == ["q_proj"]
+    assert (
+        cfg.train.learning_rate == 2e-4 and cfg.train.max_steps == 7 and cfg.lora.target_modules == ["q_proj"]
+    )
     assert cfg.output_path == REPO_ROOT / "runs" / "x"
     with pytest.raises(TrainConfigError, match="key=value"):
         load_config(path, ["train.max_steps"])

@@ -9,7 +9,7 @@ the gradient is the per-token mean over the global batch in both layouts. (A per
 mean averaged over processes would weight short rows differently.) Accelerate's seedable
 sampler gives the same permutation; process i takes batches i, i+2, ... of size 2, which
 together are the single process's batch of 4. What remains is float summation order, hence
-a tolerance. Resume under two processes is tested the same way as in test_sft.py.
+a tolerance. Resume under two processes is tested the same way as in test_sft.py (~20 s).
 """
 
 from __future__ import annotations
@@ -36,8 +36,18 @@ def launch_ddp(config, *, script=None, env_extra=None, check=True):
     env = subprocess_env()
     env.update(env_extra or {})
     target = [str(script)] if script else ["-m", "training.sft"]
-    cmd = [PYTHON, "-m", "accelerate.commands.launch", "--config_file", str(ACCEL_CFG),
-           "--main_process_port", str(free_port()), *target, "--config", str(config)]
+    cmd = [
+        PYTHON,
+        "-m",
+        "accelerate.commands.launch",
+        "--config_file",
+        str(ACCEL_CFG),
+        "--main_process_port",
+        str(free_port()),
+        *target,
+        "--config",
+        str(config),
+    ]
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=400)
     if check and proc.returncode != 0:
         raise AssertionError(f"exit {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
@@ -55,7 +65,9 @@ def ddp_runs(tiny_model_dir, tmp_path_factory):
     paths = {}
     for name, bs in (("single", 4), ("ddp", 2)):
         path = root / f"{name}.yaml"
-        path.write_text(yaml.safe_dump(tiny_config(tiny_model_dir, root / "runs" / name, per_device_batch_size=bs)))
+        path.write_text(
+            yaml.safe_dump(tiny_config(tiny_model_dir, root / "runs" / name, per_device_batch_size=bs))
+        )
         paths[name] = path
     run_sft(paths["single"])
     proc = launch_ddp(paths["ddp"])
@@ -79,7 +91,6 @@ def test_two_processes_match_one_process_over_the_same_global_batch(ddp_runs):
     assert proc.stdout.count("done: ") == 1
 
 
-@pytest.mark.slow
 def test_resume_under_two_processes(ddp_runs, tmp_path):
     import torch
     import yaml
@@ -101,11 +112,15 @@ def test_resume_under_two_processes(ddp_runs, tmp_path):
     ref, got = adapter_weights(root / "runs" / "ddp"), adapter_weights(run)
     for k in ref:
         torch.testing.assert_close(got[k], ref[k], rtol=1e-5, atol=1e-6, msg=k)
-    assert summary(run)["final_train_loss"] == pytest.approx(summary(root / "runs" / "ddp")["final_train_loss"])
+    assert summary(run)["final_train_loss"] == pytest.approx(
+        summary(root / "runs" / "ddp")["final_train_loss"]
+    )
 
 
-@pytest.mark.parametrize("name,kind", [("single_gpu", "NO"), ("multi_gpu_ddp", "MULTI_GPU"), ("fsdp", "FSDP"),
-                                       ("cpu_ddp", "MULTI_GPU")])
+@pytest.mark.parametrize(
+    "name,kind",
+    [("single_gpu", "NO"), ("multi_gpu_ddp", "MULTI_GPU"), ("fsdp", "FSDP"), ("cpu_ddp", "MULTI_GPU")],
+)
 def test_accelerate_configs_load(name, kind):
     """The GPU configs cannot run here (no GPUs in CI); accelerate's own loader must accept them."""
     from accelerate.commands.config.config_args import load_config_from_file

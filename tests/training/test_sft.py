@@ -74,7 +74,10 @@ def test_run_end_to_end(tiny_model_dir, write_config, tmp_path):
     assert (run / "adapter" / "adapter_model.safetensors").is_file()
     assert (run / "config.yaml").is_file()
     assert sorted(p.name for p in (run / "checkpoints").glob("checkpoint-*")) == [
-        "checkpoint-2", "checkpoint-4", "checkpoint-6"]
+        "checkpoint-2",
+        "checkpoint-4",
+        "checkpoint-6",
+    ]
     s = summary(run)
     assert s["status"] == "finished" and s["steps"] == 6 and s["backend"] == "hf"
     assert s["tokens_per_s"] > 0 and s["peak_memory_mb"] > 0 and s["wall_time_s"] > 0
