@@ -40,8 +40,15 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # Trainer log keys -> our names (the Trainer says "loss" for the running train loss).
 _RENAMES = {"loss": "train_loss"}
-# Keys of the Trainer's end-of-training log line, which are a summary, not a point on the curve.
-_TRAIN_END_KEYS = {"train_runtime", "train_samples_per_second", "train_steps_per_second", "total_flos"}
+
+
+def _is_train_end(logs: dict) -> bool:
+    """The Trainer's end-of-training line is a summary, not a point on the curve.
+
+    It carries ``total_flos`` and ``train_loss`` (the mean) instead of ``loss``. Not
+    ``train_runtime``: transformers 5.x puts that on every step's line when it counts tokens.
+    """
+    return "total_flos" in logs or ("train_loss" in logs and "loss" not in logs)
 
 
 def _now() -> str:
@@ -276,7 +283,7 @@ def make_callback(runlog: RunLog):
             if not logs or not state.is_world_process_zero:
                 return
             logs = dict(logs)
-            if _TRAIN_END_KEYS & logs.keys():  # end-of-training summary line, not a point on the curve
+            if _is_train_end(logs):
                 if "train_loss" in logs:
                     logs["train_loss_mean"] = logs.pop("train_loss")
                 runlog.note(**logs)
