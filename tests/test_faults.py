@@ -232,7 +232,7 @@ def test_locked_database_is_retried_then_reported_and_nothing_is_lost(db_path, m
 
 
 def test_a_short_lock_is_waited_out_without_error(db_path, modes):
-    store = Store(db_path, busy_timeout_ms=100, retries=6)
+    store = Store(db_path, busy_timeout_ms=100, retries=10)  # at least ~3 s of back-off: the 0.4 s lock ends first
     other = _hold_write_lock(db_path)
     release = threading.Timer(0.4, lambda: (other.commit(), other.close()))
     release.start()

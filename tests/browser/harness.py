@@ -48,14 +48,14 @@ TITLES = {"home": "Study tutor", "step_by_step": "Step by step", "explain": "Exp
           "medical": "Medical tutor", "history": "History", "settings": "Instructor settings"}
 MODEL_CAPTION = "smollm2-135m"  # the Done caption names the model; its arrival = answer finished
 STOPPED_CAPTION = "stopped — partial answer kept"
-PAGES = {  # URL path of each page (tutor/ui.py NAV: st.navigation with url_path)
+PAGES = {  # URL path of each page: st.Page derives it from the file name (pages/3_Hint.py -> /Hint)
     "home": "",
-    "step_by_step": "step-by-step",
-    "explain": "explain",
-    "hint": "hint",
-    "medical": "medical-tutor",
-    "history": "history",
-    "settings": "instructor-settings",
+    "step_by_step": "Step_by_step",
+    "explain": "Explain",
+    "hint": "Hint",
+    "medical": "Medical_tutor",
+    "history": "History",
+    "settings": "Instructor_settings",
 }
 
 
@@ -177,9 +177,9 @@ def chromium(headless: bool = True) -> Iterator[object]:
 def prime(app: App, browser) -> dict:
     """Open the home page once in a throwaway session and read each page's URL off the sidebar.
 
-    Needed because a deep link (e.g. /hint) as the very first request to a fresh app process
-    shows Streamlit's "Page not found" dialog (see tests/browser/test_deep_link.py); the URLs
-    are read rather than assumed so a change of url_path in tutor/ui.py does not break tests.
+    The URLs are read rather than assumed, so a change of url_path in tutor/ui.py does not
+    break the tests; and opening the home page first keeps the other tests independent of
+    what a deep link does on a fresh process (tests/browser/test_deep_link.py checks that).
     """
     page = new_page(browser)
     try:

@@ -1,5 +1,8 @@
 """A deep link (a tutor page's URL) as the very first request to a freshly started app.
 
+With a custom url_path the first visit showed a "Page not found" dialog over the page (the repo
+has a pages/ folder, which a fresh Streamlit process maps by file name before st.navigation runs).
+
     .venv/bin/python -m pytest tests/browser/test_deep_link.py -s
 """
 
@@ -12,24 +15,18 @@ from tests.browser.harness import PAGES, TITLES, new_page, screenshot, start_app
 pytestmark = [pytest.mark.browser]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG tutor/ui.py NAV url_path ('hint', 'step-by-step', ...): the repo also has a pages/ folder, so a "
-    "fresh Streamlit process first maps URLs from the file names (/Hint, /Step_by_step); the first visit to "
-    "/hint shows a modal 'Page not found … Running the app's main page.' that blocks the page (inert). "
-    "Dropping url_path= (st.Page then derives /Hint from 3_Hint.py) or renaming pages/ avoids it.",
-)
-def test_a_bookmarked_page_opens_on_a_fresh_app(browser, tmp_path):
-    app = start_app(tmp_path / "home", log_name="streamlit-deep-link.log")
+@pytest.mark.parametrize("name", ["hint", "medical"])
+def test_a_bookmarked_page_opens_on_a_fresh_app(browser, tmp_path, name):
+    app = start_app(tmp_path / "home", log_name=f"streamlit-deep-link-{name}.log")
     try:
         page = new_page(browser)
-        page.goto(f"{app.url}/{PAGES['hint']}", wait_until="domcontentloaded")
+        page.goto(f"{app.url}/{PAGES[name]}", wait_until="domcontentloaded")
         page.get_by_test_id("stApp").wait_for()
         wait_idle(page)
-        screenshot(page, "deep-link-first-visit")
+        screenshot(page, f"deep-link-first-visit-{name}")
         dialogs = [d.inner_text() for d in page.locator("[role=dialog]").all()]
         assert not any("Page not found" in d for d in dialogs), dialogs
-        assert TITLES["hint"] in page.locator("h1").first.inner_text()
+        assert TITLES[name] in page.locator("h1").first.inner_text()
         assert page.get_by_test_id("stChatInputTextArea").is_editable()
         page.context.close()
     finally:
