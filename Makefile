@@ -39,7 +39,7 @@ $(VENV)/.test: requirements-dev.txt $(VENV)/.train
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing chromium (apt) for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium fonts-dejavu-core; }
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium fonts-dejavu-core fonts-noto-color-emoji; }
 	$(PIP) install -r requirements-dev.txt
 	touch $@
 

@@ -249,6 +249,8 @@ def _caption_for(row: dict) -> None:
     bits = []
     if row.get("status") in STATUS_LABELS:
         bits.append(STATUS_LABELS[row["status"]])
+    elif row.get("finish_reason") == "length":
+        bits.append("✂ cut at this mode's answer length")
     if row.get("tokens"):
         bits.append(f"{row['tokens']} tokens")
     if row.get("tokens_per_s"):
@@ -336,6 +338,8 @@ def _answer(ctx: Context, engine, mode: Mode, question: str, session_id: int | N
         return
     except TutorError as err:
         _show_error(err)
+        if question.strip():  # the question box is empty now: give the text back so nothing is lost
+            st.text_area("Your question (copy it to ask again)", question, key=f"kept-{mode.id}", height=120)
         return
     with user_slot.container():
         with st.chat_message("user"):
@@ -380,6 +384,7 @@ def _answer(ctx: Context, engine, mode: Mode, question: str, session_id: int | N
                     _caption_for(
                         {
                             "status": event.status if event.status != "complete" else None,
+                            "finish_reason": event.finish_reason,
                             "tokens": event.stats.tokens if event.stats else None,
                             "tokens_per_s": event.stats.tokens_per_s if event.stats else None,
                             "ttft_s": event.stats.ttft_s if event.stats else None,
