@@ -9,7 +9,7 @@ before transformers), ``hf`` (transformers + PEFT, CPU or GPU, any number of pro
 through ``accelerate launch``); ``auto`` picks unsloth when it is installed, CUDA is there
 and the run is a single process, else hf. Both train with ``transformers.Trainer`` on the
 pre-tokenized rows of ``training.data.prepare`` (their labels already mask the prompt with
--100) and our padding collator; see NOTES_sft.md for why not TRL's SFTTrainer.
+-100) and our padding collator; see docs/TRAINING.md for why not TRL's SFTTrainer.
 
 Run folder (``output_dir``): config.yaml, checkpoints/checkpoint-<step>/ every
 ``train.save_steps``, adapter/ (final LoRA + tokenizer), metrics.jsonl, summary.json, and a
