@@ -188,7 +188,12 @@ def ask(
 
 
 def _save_final(
-    store: Store, answer: _Answer, status: str, finish_reason: str, stats: GenStats | None, error: str | None = None
+    store: Store,
+    answer: _Answer,
+    status: str,
+    finish_reason: str,
+    stats: GenStats | None,
+    error: str | None = None,
 ) -> None:
     fields: dict = {"content": answer.text, "status": status, "finish_reason": finish_reason, "error": error}
     if stats is not None:
