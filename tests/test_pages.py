@@ -165,3 +165,14 @@ def test_instructor_can_turn_a_mode_off(fake):
     assert at.success
     hint = page(CHAT_PAGES["hint"])
     assert any("turned this mode off" in i.value for i in hint.info)
+
+
+def test_hub_model_not_downloaded_offline_names_it_and_the_fetch_command(fake):
+    engine_mod.set_engine_factory(None)  # the real loader: the Hub model is not in the cache
+    store().set_setting("model:hint", "llama-3.2-1b-instruct")
+    at = page(CHAT_PAGES["hint"])
+    assert at.error, "expected an error on the Hint page"
+    message = at.error[0].value + " " + " ".join(i.value for i in at.info)
+    assert "llama-3.2-1b-instruct" in message
+    assert "python -m tutor.models fetch llama-3.2-1b-instruct" in message
+    assert at.chat_input[0].disabled
