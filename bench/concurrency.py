@@ -15,6 +15,7 @@ known) and polls every page until all answers are complete. Per round it prints 
   "You are number N in the queue" seen; any cross-session leak or missing answer is listed.
 
     .venv/bin/python -m bench.concurrency --students 2 8
+    .venv/bin/python -m bench.concurrency --students 2 8 --long --out bench/results/concurrency-long.json
     .venv/bin/python -m bench.concurrency --students 2 --mode explain --out /tmp/c.json
 
 Writes bench/results/concurrency.json (git-ignored). Loopback only; bounded by --timeout
@@ -54,6 +55,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="TUTOR_HOME for the app (default: a fresh temporary folder)")
     p.add_argument("--no-warmup", action="store_true",
                    help="skip the warm-up question (then the first student also pays the model load)")
+    p.add_argument("--long", action="store_true",
+                   help="ask for essays (answers run to the mode's max_tokens) instead of a short hint question")
     p.add_argument("--seed", type=int, default=None, help="seed for the students' names and questions")
     p.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "concurrency.json",
                    help="JSON results file (default: bench/results/concurrency.json)")
@@ -95,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
                 page.context.close()
                 print(f"warm-up answer in {time.monotonic() - t0:.1f} s", flush=True)
             for n in args.students:
-                students = make_students(n, seed=None if args.seed is None else args.seed + n)
+                students = make_students(n, seed=None if args.seed is None else args.seed + n, long=args.long)
                 t0 = time.monotonic()
                 try:
                     run_round(app, browser, students, mode=args.mode, stagger_s=args.stagger,
@@ -119,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"platform": platform.platform(), "python": platform.python_version()},
         "mode": args.mode,
         "stagger_s": args.stagger,
+        "long": args.long,
         "units": {"wait": "s", "e2e": "s", "wall": "s", "tokens_per_s": "tokens/s"},
         "rounds": rounds,
     }

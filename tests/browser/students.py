@@ -56,14 +56,23 @@ class Student:
         return None if self.t_done is None else self.t_done - self.t_submit
 
 
-def make_students(n: int, seed: int | None = None) -> list[Student]:
+TOPICS = ["numbers", "algebra", "geometry", "calculus", "astronomy", "chemistry", "maps", "music theory",
+          "probability", "logarithms", "trigonometry", "statistics", "cryptography", "clocks", "bridges", "zero"]
+
+
+def make_students(n: int, seed: int | None = None, *, long: bool = False) -> list[Student]:
+    """n students with unique code words; ``long`` asks for essays (answers up to the mode's max_tokens)."""
     rng = random.Random(seed)
     names = rng.sample(NAMES, n) if n <= len(NAMES) else [f"S{i}" for i in range(n)]
+    topics = rng.sample(TOPICS, n) if n <= len(TOPICS) else [rng.choice(TOPICS) for _ in range(n)]
     students = []
     for i, name in enumerate(names):
         tag = f"{name}{rng.randint(1000, 9999)}"
-        a, b = rng.randint(11, 49), rng.randint(11, 49)
-        question = f"My name is {tag}. Greet me by my name, then give me a hint for: what is {a} + {b}?"
+        if long:
+            question = f"My name is {tag}. Write a long detailed essay about the history of {topics[i]}."
+        else:
+            a, b = rng.randint(11, 49), rng.randint(11, 49)
+            question = f"My name is {tag}. Greet me by my name, then give me a hint for: what is {a} + {b}?"
         students.append(Student(i, tag, question))
     return students
 
@@ -153,6 +162,24 @@ def check_round(students: list[Student]) -> list[str]:
             if other != s.tag and other in msgs[1]["content"]:
                 problems.append(f"{who}: stored answer mentions {other}")
     problems += check_fifo(students)
+    problems += check_queue_shown(students)
+    return problems
+
+
+def check_queue_shown(students: list[Student], margin_s: float = 1.0) -> list[str]:
+    """A student who arrived while the previous answer still had ``margin_s`` or more to go
+    must have been shown "You are number N in the queue" (the pages are polled every 0.2 s)."""
+    from datetime import datetime
+
+    stored = [s for s in students if len(s.db.get("messages", [])) == 2]
+    stored.sort(key=lambda s: s.db["messages"][1]["created_at"])
+    problems = []
+    for prev, cur in zip(stored, stored[1:]):
+        arrived = datetime.fromisoformat(cur.db["messages"][1]["created_at"])
+        prev_end = datetime.fromisoformat(prev.db["messages"][1]["updated_at"])
+        if (prev_end - arrived).total_seconds() >= margin_s and not cur.positions:
+            problems.append(f"student {cur.index} ({cur.tag}) arrived {(prev_end - arrived).total_seconds():.1f} s "
+                            f"before {prev.tag}'s answer ended but was never shown a queue position")
     return problems
 
 
