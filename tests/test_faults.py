@@ -446,12 +446,6 @@ def fake_engine():
     engine_mod.reset_engines()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG tutor/ui.py _answer: when chat.ask fails before its first event (DatabaseLocked), the page "
-    "shows the error whose hint says 'your text is still here, nothing was lost', but the question is not "
-    "shown anywhere and st.chat_input has been cleared: the student's text is gone. Remove once fixed.",
-)
 def test_locked_database_on_the_page_keeps_the_students_text(db_path, fake_engine, monkeypatch):
     monkeypatch.setattr(Store.__init__, "__defaults__", (100, 2))  # the app's Store: fail fast here
     question = "My long carefully typed question about enzymes and activation energy"
