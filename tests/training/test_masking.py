@@ -231,12 +231,18 @@ def test_real_chatdoctor_masked_with_chatml(tokenizers):
 
 
 def test_prepare_data_cli_from_config(tmp_path, monkeypatch, tokenizers):
-    """The CI config's data section (tiny GSM8K fixture, 128 tokens) prepares without losing rows."""
+    """The CI config's data section (the tiny fixture) prepares without losing rows, with its own settings."""
+    import yaml
+
     from training import prepare_data
 
     monkeypatch.setattr(prepare_data, "load_tokenizer", lambda model, template: tokenizers[template])
     config = REPO / "training" / "configs" / "smollm2" / "135m_lora_tiny.yaml"
+    cfg = yaml.safe_load(config.read_text())
     result = prepare_data.main(["--config", str(config), "--out", str(tmp_path / "prep")])
-    assert result["settings"]["max_seq_len"] == 128 and result["settings"]["chat_template"] == "chatml"
-    assert result["train_rows"] == 24 and result["val_rows"] == 8  # max_rows 32, val_fraction 0.25
+    assert result["settings"]["max_seq_len"] == cfg["model"]["max_seq_len"]
+    assert result["settings"]["chat_template"] == cfg["model"]["chat_template"] == "chatml"
+    rows = result["train_rows"] + result["val_rows"]
+    assert rows == cfg["data"]["max_rows"]  # nothing dropped from the clean fixture
+    assert result["val_rows"] >= 1 and result["train_rows"] > result["val_rows"]
     assert result["report"]["dropped"]["too_long_tokens"] == 0
