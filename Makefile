@@ -15,6 +15,7 @@ help:
 	@echo "make run        install the app into .venv and serve it on http://localhost:$(PORT)"
 	@echo "make test       install test + training dependencies (and chromium) and run the tests"
 	@echo "make test-all   the same, including tests marked slow"
+	@echo "make test-slow  only the tests marked slow (minutes each)"
 	@echo "make bench      engine benchmark on the embedded model (table + bench/results/engine.json)"
 
 $(BIN)/python:
@@ -55,6 +56,10 @@ test: $(VENV)/.test
 
 test-all: $(VENV)/.test
 	$(BIN)/python -m pytest --run-slow $(PYTEST_ARGS)
+
+# Only the tests marked slow (CI runs them after `make test`: training end to end, 8 students).
+test-slow: $(VENV)/.test
+	$(BIN)/python -m pytest --run-slow -m slow $(PYTEST_ARGS)
 
 bench: $(VENV)/.app
 	$(BIN)/python -m bench.engine
