@@ -172,3 +172,27 @@ def test_model_error_is_stored_as_error(store, engine, fake, modes):
     assert done.status == "error" and "crashed" in done.error
     assert done.text == "partial "
     assert store.messages(done.session_id)[1]["status"] == "error"
+
+
+def test_a_lock_during_the_answer_does_not_break_the_stream(store, engine, fake, modes, monkeypatch):
+    """Periodic saves are insurance: a locked database then is skipped, the final save writes all."""
+    from tutor.errors import DatabaseLocked
+
+    monkeypatch.setattr(chat, "SAVE_EVERY_S", 0.0)  # try a periodic save on every token
+    fake.enqueue(["one ", "two ", "three."])
+    original = store.update_message
+    calls = []
+
+    def flaky(message_id, **fields):
+        calls.append(fields)
+        if set(fields) == {"content"}:  # the periodic saves
+            raise DatabaseLocked("Another program is writing to the history database.")
+        return original(message_id, **fields)
+
+    monkeypatch.setattr(store, "update_message", flaky)
+    done = done_of(run(chat.ask(store, engine, modes["explain"], "Count to three")))
+    assert done.status == "complete" and done.text == "one two three."
+    assert any(set(c) == {"content"} for c in calls)
+    answer = store.messages(done.session_id)[1]
+    assert answer["content"] == "one two three." and answer["status"] == "complete"
+    assert answer["total_s"] is not None and answer["prompt_tokens"] > 0

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from tutor.engine import Engine, Finished, GenStats, Queued, Started, Token
-from tutor.errors import TutorError
+from tutor.errors import StorageError, TutorError
 from tutor.guards import make_guard
 from tutor.prompts import Mode, build_messages
 from tutor.store import Store
@@ -99,8 +99,14 @@ class _Answer:
         self.text += piece
         now = time.monotonic()
         if now - self.last_save >= SAVE_EVERY_S:
-            self.store.update_message(self.message_id, content=self.text)
             self.last_save = now
+            try:
+                self.store.update_message(self.message_id, content=self.text)
+            except StorageError:
+                # A periodic save is only insurance against a crash: if another program
+                # holds the database now, keep streaming and save again next time (the
+                # final save, which does raise, writes everything).
+                pass
 
 
 def ask(

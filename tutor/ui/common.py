@@ -90,7 +90,7 @@ def sidebar(ctx: Context) -> None:
         st.caption("Study tutor · answers run on this machine")
         if ctx.registry is not None:
             st.caption(f"Default model: **{default_model(ctx)}**")
-        st.caption(f"History: `{ctx.settings.db_path}`")
+        st.caption("Every session is kept on this machine (see History).")
 
 
 # --------------------------------------------------------------------------- models

@@ -83,6 +83,7 @@ def home_page() -> None:
     for row in sessions:
         session_row(ctx, row, key_prefix="home")
     st.page_link(HISTORY_PAGE, label="All sessions, search and export", icon="🗂️")
+    st.caption(f"History database: `{ctx.settings.db_path}` (move all state with `TUTOR_HOME`).")
 
 
 def history_page() -> None:
@@ -108,7 +109,7 @@ def history_page() -> None:
         st.rerun()
     st.divider()
     st.subheader(session["title"] or "(untitled)")
-    cols = st.columns(4)
+    cols = st.columns([1.2, 1.2, 1, 1, 2.6])
     if session["mode"] in MODE_PAGES and cols[0].button("Continue", key="history-continue", type="primary"):
         open_session(session["mode"], chosen)
     cols[1].download_button(
