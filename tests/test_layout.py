@@ -33,7 +33,11 @@ def test_only_the_ui_package_imports_streamlit():
 
 def test_pages_are_thin():
     for page in (ROOT / "pages").glob("*.py"):
-        code = [line for line in page.read_text().splitlines() if line.strip() and not line.startswith(('"""', "#"))]
+        code = [
+            line
+            for line in page.read_text().splitlines()
+            if line.strip() and not line.startswith(('"""', "#"))
+        ]
         calls = [line for line in code if line.startswith("ui.")]
         assert len(calls) == 1, f"{page.name} should call exactly one function of tutor.ui"
 

@@ -96,7 +96,10 @@ def test_follow_up_continues_the_same_session(fake):
     sessions = store().list_sessions()
     assert len(sessions) == 1
     assert [m["content"] for m in store().messages(sessions[0]["id"])] == [
-        "Question one", "First answer.", "Question two", "Second answer.",
+        "Question one",
+        "First answer.",
+        "Question two",
+        "Second answer.",
     ]
 
 

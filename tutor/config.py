@@ -92,9 +92,13 @@ def check_state_dir(settings: Settings) -> None:
         settings.home.mkdir(parents=True, exist_ok=True)
         settings.model_cache.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StateDirError(f"Cannot create the state folder {settings.home} ({exc.strerror}).", hint) from exc
+        raise StateDirError(
+            f"Cannot create the state folder {settings.home} ({exc.strerror}).", hint
+        ) from exc
     try:
         with tempfile.NamedTemporaryFile(dir=settings.home, prefix=".write-check-"):
             pass
     except OSError as exc:
-        raise StateDirError(f"The state folder {settings.home} is not writable ({exc.strerror}).", hint) from exc
+        raise StateDirError(
+            f"The state folder {settings.home} is not writable ({exc.strerror}).", hint
+        ) from exc

@@ -153,7 +153,11 @@ class Engine:
         while turns:
             drop = [turns.pop(0)]
             # keep a user message together with the assistant reply that answers it
-            if turns and messages[drop[0]].get("role") == "user" and messages[turns[0]].get("role") == "assistant":
+            if (
+                turns
+                and messages[drop[0]].get("role") == "user"
+                and messages[turns[0]].get("role") == "assistant"
+            ):
                 drop.append(turns.pop(0))
             kept = [i for i in kept if i not in drop]
             prompt = count([messages[i] for i in kept])
@@ -246,7 +250,11 @@ class Engine:
             if close is not None:
                 close()
         end = time.perf_counter()
-        rate = (tokens - 1) / (t_last - t_first) if tokens > 1 and t_last and t_first and t_last > t_first else None
+        rate = (
+            (tokens - 1) / (t_last - t_first)
+            if tokens > 1 and t_last and t_first and t_last > t_first
+            else None
+        )
         stats = GenStats(
             ttft_s=(t_first - t0) if t_first else None,
             tokens=tokens,
@@ -264,8 +272,16 @@ class LlamaCppBackend:
 
     RAM_CACHE_BYTES = 512 << 20  # LlamaRAMCache capacity when on
 
-    def __init__(self, path: Path | str, *, model_name: str, n_ctx: int, n_threads: int,
-                 settings: Settings | None = None, ram_cache_bytes: int | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        model_name: str,
+        n_ctx: int,
+        n_threads: int,
+        settings: Settings | None = None,
+        ram_cache_bytes: int | None = None,
+    ) -> None:
         """Load ``path``. ``ram_cache_bytes``: keep llama.cpp states of recent answers in RAM
         (LlamaRAMCache) so a follow-up after another session's turn still reuses its prefix
         (bench/engine.py measures it). 0 = off; None = RAM_CACHE_BYTES unless one state could
@@ -280,8 +296,13 @@ class LlamaCppBackend:
         try:
             from llama_cpp import Llama
 
-            self.llama = Llama(model_path=str(self.path), n_ctx=n_ctx, n_threads=n_threads,
-                               n_threads_batch=n_threads, verbose=False)
+            self.llama = Llama(
+                model_path=str(self.path),
+                n_ctx=n_ctx,
+                n_threads=n_threads,
+                n_threads_batch=n_threads,
+                verbose=False,
+            )
         except ValueError as exc:  # "Failed to load model from file"
             raise ModelCorrupt(
                 f"llama.cpp could not load the model file {self.path} ({exc}).",
@@ -334,8 +355,9 @@ class LlamaCppBackend:
         return self._formatter(messages=messages).prompt
 
     def count_tokens(self, messages: list[dict]) -> int:
-        tokens = self.llama.tokenize(self.prompt_text(messages).encode("utf-8"),
-                                     add_bos=self._formatter is None, special=True)
+        tokens = self.llama.tokenize(
+            self.prompt_text(messages).encode("utf-8"), add_bos=self._formatter is None, special=True
+        )
         return len(tokens) + (0 if self._formatter else 16)  # margin for an unknown template
 
     def stream(self, messages: list[dict], gen: GenSettings) -> Iterator[tuple[str, str | None]]:
@@ -364,15 +386,22 @@ class LlamaCppBackend:
         self.llama.close()
 
 
-def load_backend(name: str, settings: Settings | None = None, progress: Callable | None = None) -> LlamaCppBackend:
+def load_backend(
+    name: str, settings: Settings | None = None, progress: Callable | None = None
+) -> LlamaCppBackend:
     """Resolve a registry name to a file (downloading a Hub model once) and load it."""
     from tutor.models import load_registry, resolve_model_path
 
     settings = settings or get_settings()
     spec = load_registry(settings).get(name)
     path = resolve_model_path(spec, settings, progress)
-    return LlamaCppBackend(path, model_name=name, n_ctx=spec.n_ctx or settings.n_ctx,
-                           n_threads=settings.n_threads, settings=settings)
+    return LlamaCppBackend(
+        path,
+        model_name=name,
+        n_ctx=spec.n_ctx or settings.n_ctx,
+        n_threads=settings.n_threads,
+        settings=settings,
+    )
 
 
 # --- one engine per model per process ---------------------------------------------------
@@ -389,8 +418,9 @@ def default_model_name(settings: Settings | None = None) -> str:
     return settings.model_override or load_registry(settings).default
 
 
-def get_engine(model_name: str | None = None, settings: Settings | None = None,
-               progress: Callable | None = None) -> Engine:
+def get_engine(
+    model_name: str | None = None, settings: Settings | None = None, progress: Callable | None = None
+) -> Engine:
     """The process-wide Engine for ``model_name`` (None: TUTOR_MODEL or the registry default),
     loaded on first use. Errors are ModelError subclasses (or RegistryError for a bad name)."""
     settings = settings or get_settings()
@@ -429,7 +459,20 @@ def reset_engines() -> None:
 
 
 __all__ = [
-    "Backend", "Engine", "Event", "Finished", "GenSettings", "GenStats", "LlamaCppBackend",
-    "ModelError", "Queued", "Started", "Token", "default_model_name", "get_engine",
-    "load_backend", "reset_engines", "set_engine_factory",
+    "Backend",
+    "Engine",
+    "Event",
+    "Finished",
+    "GenSettings",
+    "GenStats",
+    "LlamaCppBackend",
+    "ModelError",
+    "Queued",
+    "Started",
+    "Token",
+    "default_model_name",
+    "get_engine",
+    "load_backend",
+    "reset_engines",
+    "set_engine_factory",
 ]

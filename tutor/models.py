@@ -232,7 +232,9 @@ def check_gguf(path: Path | str) -> Path:
         with path.open("rb") as fh:
             magic = fh.read(4)
     except OSError as exc:
-        raise ModelNotFound(f"The model file {path} cannot be read ({exc.strerror}).", "Check its permissions.")
+        raise ModelNotFound(
+            f"The model file {path} cannot be read ({exc.strerror}).", "Check its permissions."
+        )
     if magic != GGUF_MAGIC:
         raise ModelCorrupt(
             f"The model file {path} is not a GGUF file (it starts with {magic!r}, not b'GGUF').",
@@ -272,8 +274,8 @@ def _tqdm_class(progress: Progress | None) -> Any:
 
 
 def _hub_path(spec: ModelSpec, settings: Settings, progress: Progress | None) -> Path:
-    from huggingface_hub import hf_hub_download, try_to_load_from_cache
     from huggingface_hub import errors as hf_errors
+    from huggingface_hub import hf_hub_download, try_to_load_from_cache
 
     cache = settings.model_cache
     cached = try_to_load_from_cache(spec.repo, spec.file, cache_dir=str(cache))
@@ -301,7 +303,9 @@ def _hub_path(spec: ModelSpec, settings: Settings, progress: Progress | None) ->
         raise _not_cached(spec, f"the download failed ({exc})") from exc
 
 
-def resolve_model_path(spec: ModelSpec, settings: Settings | None = None, progress: Progress | None = None) -> Path:
+def resolve_model_path(
+    spec: ModelSpec, settings: Settings | None = None, progress: Progress | None = None
+) -> Path:
     """The local GGUF file for ``spec``, downloading a Hub model once if needed.
 
     Raises ModelNotFound, ModelCorrupt (not a GGUF) or ModelNotCached (offline, not cached).
