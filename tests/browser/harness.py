@@ -177,7 +177,7 @@ def chromium(headless: bool = True) -> Iterator[object]:
 def prime(app: App, browser) -> dict:
     """Open the home page once in a throwaway session and read each page's URL off the sidebar.
 
-    The URLs are read rather than assumed, so a change of url_path in tutor/ui.py does not
+    The URLs are read rather than assumed, so a change of page URLs in tutor/ui does not
     break the tests; and opening the home page first keeps the other tests independent of
     what a deep link does on a fresh process (tests/browser/test_deep_link.py checks that).
     """
@@ -186,10 +186,10 @@ def prime(app: App, browser) -> dict:
         page.goto(app.url + "/", wait_until="domcontentloaded")
         page.get_by_test_id("stApp").wait_for()
         wait_idle(page)
-        page.get_by_test_id("stSidebarNavLink").first.wait_for()
+        page.get_by_test_id("stSidebar").get_by_test_id("stPageLink-NavLink").first.wait_for()
         by_title = {v: k for k, v in TITLES.items()}
         by_title["Home"] = "home"
-        for link in page.get_by_test_id("stSidebarNavLink").all():
+        for link in page.get_by_test_id("stSidebar").get_by_test_id("stPageLink-NavLink").all():
             title = link.inner_text().strip().splitlines()[-1].strip()
             href = link.get_attribute("href") or ""
             if title in by_title:

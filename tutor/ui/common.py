@@ -34,6 +34,24 @@ STATUS_LABELS = {
     "streaming": "… being written",
 }
 REDRAW_EVERY_S = 0.05
+# (file, title, icon). URLs come from the file names (/Hint, /History, ...): a fresh
+# Streamlit process maps pages/ by file name before st.navigation runs, so a custom
+# url_path would make a bookmarked page show "Page not found" once.
+NAV = [
+    (MODE_PAGES["step_by_step"], "Step by step", "🪜"),
+    (MODE_PAGES["explain"], "Explain", "📖"),
+    (MODE_PAGES["hint"], "Hint", "💡"),
+    (MODE_PAGES["medical"], "Medical tutor", "🩺"),
+    (HISTORY_PAGE, "History", "🗂️"),
+    (SETTINGS_PAGE, "Instructor settings", "🧑‍🏫"),
+]
+_nav: dict = {}  # "home" -> st.Page, file -> st.Page; set by pages.run_app on every run
+
+
+def set_nav(home, pages: dict) -> None:
+    _nav.clear()
+    _nav["home"] = home
+    _nav.update(pages)
 
 
 @dataclass
@@ -86,7 +104,17 @@ def frame() -> Context:
 
 
 def sidebar(ctx: Context) -> None:
+    """Links to the pages (modes the instructor turned off are left out) and the model in use."""
+    on = set(enabled_modes(ctx))
+    hidden = {page for mode_id, page in MODE_PAGES.items() if mode_id not in on}
     with st.sidebar:
+        # _nav is empty when a fresh process serves a bookmarked page before the entry point
+        # ever ran (Streamlit then runs pages/X.py alone): link the files instead.
+        st.page_link(_nav.get("home", "streamlit_app.py"), label="Home", icon="🎓")
+        for file, title, icon in NAV:
+            if file not in hidden:
+                st.page_link(_nav.get(file, file), label=title, icon=icon)
+        st.divider()
         st.caption("Study tutor · answers run on this machine")
         if ctx.registry is not None:
             st.caption(f"Default model: **{default_model(ctx)}**")

@@ -11,6 +11,7 @@ from tutor.models import resolve_model_path
 from tutor.ui.common import (
     HISTORY_PAGE,
     MODE_PAGES,
+    NAV,
     SETTINGS_PAGE,
     Context,
     default_model,
@@ -19,29 +20,23 @@ from tutor.ui.common import (
     open_session,
     render_message,
     session_row,
+    set_nav,
     show_error,
 )
 
 # --------------------------------------------------------------------------- pages
-# (file, title, icon). URLs come from the file names (/Hint, /History, ...): a fresh
-# Streamlit process maps pages/ by file name before st.navigation runs, so a custom
-# url_path would make a bookmarked page show "Page not found" once.
-NAV = [
-    (MODE_PAGES["step_by_step"], "Step by step", "🪜"),
-    (MODE_PAGES["explain"], "Explain", "📖"),
-    (MODE_PAGES["hint"], "Hint", "💡"),
-    (MODE_PAGES["medical"], "Medical tutor", "🩺"),
-    (HISTORY_PAGE, "History", "🗂️"),
-    (SETTINGS_PAGE, "Instructor settings", "🧑‍🏫"),
-]
 
 
 def run_app() -> None:
     """The entry point (streamlit_app.py): page config and navigation, then the chosen page."""
     st.set_page_config(page_title="Study tutor", page_icon="🎓", layout="centered")
-    pages = [st.Page(home_page, title="Home", icon="🎓", default=True)]
-    pages += [st.Page(file, title=title, icon=icon) for file, title, icon in NAV]
-    st.navigation(pages).run()
+    home = st.Page(home_page, title="Home", icon="🎓", default=True)
+    pages = {file: st.Page(file, title=title, icon=icon) for file, title, icon in NAV}
+    set_nav(home, pages)
+    # The sidebar's links are drawn by common.sidebar (it hides modes an instructor
+    # turned off); Streamlit's own list is hidden, also in config.toml, because a fresh
+    # process would first show the pages/ folder's file names there.
+    st.navigation([home, *pages.values()], position="hidden").run()
 
 
 def home_page() -> None:
