@@ -179,3 +179,28 @@ def test_hub_model_not_downloaded_offline_names_it_and_the_fetch_command(fake):
     assert "llama-3.2-1b-instruct" in message
     assert "python -m tutor.models fetch llama-3.2-1b-instruct" in message
     assert at.chat_input[0].disabled
+
+
+def test_a_broken_mode_file_errors_on_its_page_only(fake, monkeypatch, tmp_path):
+    """prompts/hint.yaml with a bad value: the Hint page names file and key, Explain still answers."""
+    import dataclasses
+    import shutil
+
+    import tutor.ui.common as common
+    from tutor.config import REPO_ROOT
+
+    prompts = tmp_path / "prompts"
+    shutil.copytree(REPO_ROOT / "prompts", prompts)
+    hint_file = prompts / "hint.yaml"
+    hint_file.write_text(hint_file.read_text().replace("temperature: 0.3", "temperature: 7"))
+    monkeypatch.setattr(
+        common, "get_settings", lambda: dataclasses.replace(get_settings(), prompts_dir=prompts)
+    )
+
+    hint = page(CHAT_PAGES["hint"])
+    assert hint.error and "hint.yaml" in hint.error[0].value
+    assert "defaults.temperature" in hint.error[0].value
+    fake.enqueue(["Still ", "fine."])
+    explain = page(CHAT_PAGES["explain"])
+    explain.chat_input[0].set_value("Does explain work?").run()
+    assert not explain.error and "Still fine." in texts(explain)

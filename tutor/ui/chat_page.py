@@ -47,7 +47,10 @@ def chat_page(mode_id: str) -> None:
     ctx = frame()
     mode = ctx.modes.get(mode_id)
     if mode is None:
-        st.error(f"The mode file prompts/{mode_id}.yaml is missing.", icon="⚠️")
+        if mode_id in ctx.mode_errors:
+            show_error(ctx.mode_errors[mode_id])
+        else:
+            st.error(f"The mode file prompts/{mode_id}.yaml is missing.", icon="⚠️")
         return
     st.title(f"{mode.icon} {mode.title}".strip())
     st.caption(mode.description)

@@ -12,7 +12,6 @@ from tutor.ui.common import (
     HISTORY_PAGE,
     MODE_PAGES,
     NAV,
-    SETTINGS_PAGE,
     Context,
     default_model,
     enabled_modes,
@@ -66,6 +65,8 @@ def home_page() -> None:
             except TutorError as err:
                 show_error(err)
     st.subheader("Modes")
+    for err in ctx.mode_errors.values():
+        show_error(err)
     for mode_id in enabled_modes(ctx):
         mode = ctx.modes[mode_id]
         page = MODE_PAGES.get(mode_id)
