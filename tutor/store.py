@@ -24,19 +24,16 @@ from urllib.parse import quote
 
 from sqlite_utils import Database
 
-from tutor import migrations
+from tutor import exports, migrations
 from tutor.config import STATE_ENV
 from tutor.errors import DatabaseLocked, StorageError
 
 STATUSES = ("streaming", "complete", "stopped", "error", "interrupted")
 ROLES = ("system", "user", "assistant")
-EXPORT_FORMAT = "study-tutor-session"
-EXPORT_VERSION = 1
 _MESSAGE_FIELDS = (
     "content", "mode", "model", "model_sha256", "status", "ttft_s", "tokens", "tokens_per_s",
     "finish_reason", "prompt_tokens", "total_s", "error",
 )  # fmt: skip
-_ROLE_TITLES = {"user": "You", "assistant": "Tutor", "system": "System"}
 _T = TypeVar("_T")
 _SESSION_SQL = (
     "SELECT s.*, (SELECT count(*) FROM messages m WHERE m.session_id = s.id) AS message_count FROM sessions s"
@@ -377,43 +374,15 @@ class Store:
 
     def export_markdown(self, session_id: int) -> str:
         """The session as Markdown: title, mode, model, each turn under a role heading, answer stats."""
-        session = self._require(session_id)
-        title = " ".join((session["title"] or "Untitled session").split())
-        lines = [
-            f"# {title}",
-            "",
-            f"- Mode: {session['mode']}",
-            f"- Model: {session['model'] or 'unknown'}",
-            f"- Started: {session['created_at']}",
-            "",
-        ]
-        for msg in self.messages(session_id):
-            lines += [f"## {_ROLE_TITLES.get(msg['role'], msg['role'])}", "", msg["content"], ""]
-            if msg["role"] == "assistant":
-                lines += [f"*{_stats_line(msg)}*", ""]
-        return "\n".join(lines)
+        return exports.session_markdown(self._require(session_id), self.messages(session_id))
 
     def export_json(self, session_id: int) -> str:
         """The session and its messages as JSON (UTF-8 text, not escaped); see ``import_json``."""
-        data = {
-            "format": EXPORT_FORMAT,
-            "version": EXPORT_VERSION,
-            "session": {k: v for k, v in self._require(session_id).items() if k != "message_count"},
-            "messages": self.messages(session_id),
-        }
-        return json.dumps(data, ensure_ascii=False, indent=2)
+        return exports.session_json(self._require(session_id), self.messages(session_id))
 
     def import_json(self, text: str) -> int:
         """Recreate a session from ``export_json`` output (new ids); returns the new session id."""
-        try:
-            data = json.loads(text)
-            if data.get("format") != EXPORT_FORMAT:
-                raise ValueError("not a study-tutor session export")
-            session, msgs = dict(data["session"]), list(data["messages"])
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise StorageError(
-                f"That file is not a session export ({exc}).", "Choose a .json file made by Export → JSON."
-            ) from exc
+        session, msgs = exports.parse_session_json(text)
         session.pop("id", None)
 
         def op(db: Database) -> int:
@@ -444,20 +413,3 @@ class Store:
             raise ValueError(f"setting {key!r} must be JSON-serializable: {exc}") from exc
         row = {"key": key, "value": encoded, "updated_at": _now()}
         self._write(lambda db: db["settings"].upsert(row, pk="key"))
-
-
-def _stats_line(msg: dict) -> str:
-    """ "hint · smollm2-135m · 42 tokens · 105.3 tokens/s · first token 0.12 s · complete"."""
-    parts = [msg.get("mode") or "", msg.get("model") or ""]
-    if msg.get("model_sha256"):
-        parts[-1] += f" (sha256 {msg['model_sha256'][:12]})"
-    if msg.get("tokens") is not None:
-        parts.append(f"{msg['tokens']} tokens")
-    if msg.get("tokens_per_s") is not None:
-        parts.append(f"{msg['tokens_per_s']:.1f} tokens/s")
-    if msg.get("ttft_s") is not None:
-        parts.append(f"first token {msg['ttft_s']:.2f} s")
-    if msg.get("finish_reason"):
-        parts.append(f"finish: {msg['finish_reason']}")
-    parts.append(msg.get("status") or "")
-    return " · ".join(p for p in parts if p)
