@@ -185,19 +185,33 @@ def load_mode(path: str | Path) -> Mode:
     )
 
 
-def load_modes(prompts_dir: str | Path) -> dict[str, Mode]:
-    """Every ``*.yaml`` mode in ``prompts_dir``, ordered by ``order`` then id."""
+def load_each_mode(prompts_dir: str | Path) -> tuple[dict[str, Mode], dict[str, PromptFileError]]:
+    """Every ``*.yaml`` mode that loads (ordered by ``order`` then id), and the error of each
+    file that does not (by mode id, in file order): the UI reports a broken mode on its page."""
     prompts_dir = Path(prompts_dir)
     files = sorted(prompts_dir.glob("*.yaml")) if prompts_dir.is_dir() else []
-    if not files:
+    modes, errors = [], {}
+    for path in files:
+        try:
+            modes.append(load_mode(path))
+        except PromptFileError as err:
+            errors[path.stem] = err
+    modes.sort(key=lambda m: (m.order, m.id))
+    return {m.id: m for m in modes}, errors
+
+
+def load_modes(prompts_dir: str | Path) -> dict[str, Mode]:
+    """Every ``*.yaml`` mode in ``prompts_dir``, ordered by ``order`` then id; a broken file raises."""
+    modes, errors = load_each_mode(prompts_dir)
+    if errors:
+        raise next(iter(errors.values()))
+    if not modes:
         raise PromptFileError(
             "no mode files (*.yaml) found",
             "Restore the prompts/ folder from the repository.",
-            path=_display_path(prompts_dir),
+            path=_display_path(Path(prompts_dir)),
         )
-    modes = [load_mode(f) for f in files]
-    modes.sort(key=lambda m: (m.order, m.id))
-    return {m.id: m for m in modes}
+    return modes
 
 
 def build_messages(mode: Mode, history: list[dict], question: str) -> list[dict]:

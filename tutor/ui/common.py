@@ -14,7 +14,7 @@ from tutor.config import Settings, check_state_dir, get_settings
 from tutor.engine import get_engine
 from tutor.errors import TutorError
 from tutor.models import Registry, load_registry
-from tutor.prompts import Mode, load_mode
+from tutor.prompts import Mode, load_each_mode
 from tutor.render import normalize_math
 from tutor.store import Store
 
@@ -89,7 +89,7 @@ def frame() -> Context:
     except TutorError as err:
         show_error(err)
         st.stop()
-    modes, mode_errors = load_mode_files(settings.prompts_dir)
+    modes, mode_errors = load_each_mode(settings.prompts_dir)
     if not modes and not mode_errors:
         st.error(f"No mode files (*.yaml) in {settings.prompts_dir}.", icon="⚠️")
         st.info("Restore the prompts/ folder from the repository.", icon="💡")
@@ -102,18 +102,6 @@ def frame() -> Context:
     ctx = Context(settings, store, modes, mode_errors, registry, registry_error)
     sidebar(ctx)
     return ctx
-
-
-def load_mode_files(prompts_dir: Path) -> tuple[dict[str, Mode], dict[str, TutorError]]:
-    """Each mode file on its own: a broken one is reported on its page, the others keep working."""
-    modes, errors = [], {}
-    for path in sorted(Path(prompts_dir).glob("*.yaml")):
-        try:
-            modes.append(load_mode(path))
-        except TutorError as err:
-            errors[path.stem] = err
-    modes.sort(key=lambda m: (m.order, m.id))
-    return {m.id: m for m in modes}, errors
 
 
 def sidebar(ctx: Context) -> None:
