@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import pytest
 
-from tutor.guards import Guard, HintGuard, MedicalGuard, make_guard, red_flags, solve, value_forms
+from tutor.guards import Guard, HintGuard, MedicalGuard, make_guard, red_flags, urgent_advice
+from tutor.medical.advice import NOTICE
+from tutor.medical.lexicon import CATEGORIES
 
 try:
     from hypothesis import given, settings
@@ -25,51 +25,8 @@ def stream(guard: Guard, question: str, answer: str, chunk: int = 3) -> str:
     return out + guard.finish()
 
 
-# ---------------------------------------------------------------- solver
-@pytest.mark.parametrize(
-    "question, value",
-    [
-        ("Solve 3x+5=20", Fraction(5)),
-        ("Can you give me a hint for 3x + 5 = 20?", Fraction(5)),
-        ("If 2(y - 1) = y + 4, find y.", Fraction(6)),
-        ("Solve: 0.5x - 1 = 2", Fraction(6)),
-        ("7/3 = x", Fraction(7, 3)),
-        ("solve 4 - n = 10 for n", Fraction(-6)),
-        ("What is 12 * 7?", Fraction(84)),
-        ("What is 2^10?", Fraction(1024)),
-        ("compute (3 + 4) × 2", Fraction(14)),
-        ("What is 1/3 + 1/6?", Fraction(1, 2)),
-    ],
-)
-def test_solver(question, value):
-    problem = solve(question)
-    assert problem is not None and problem.value == value
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "Explain photosynthesis",
-        "x*x = 4",
-        "1/0 + 2 = x",
-        "2x + 1 = 2x + 3",
-        "x + y = 3",
-        "What is 9**9**9**9?",
-        "__import__('os').system('echo pwned') = 1",
-        "What is 10^1000000?",
-        "a=1, b=2",
-        "(" * 500 + "1" + ")" * 500 + " + 1",
-        "",
-    ],
-)
-def test_solver_refuses_what_it_cannot_do_safely(question):
-    assert solve(question) is None
-
-
-def test_value_forms():
-    assert value_forms(Fraction(5)) == ["5", "5.0"]
-    assert value_forms(Fraction(-3, 4))[:2] == ["-3/4", "-0.75"]
-    assert "1.67" in value_forms(Fraction(5, 3))
+# The solver (tutor/pedagogy) has its own tests in tests/pedagogy/; the hint guard below runs
+# on its LeakGuard, which knows the answer of the question in every equivalent form.
 
 
 # ---------------------------------------------------------------- hint guard
@@ -186,33 +143,34 @@ def test_long_text_without_sentence_ends_is_still_checked():
 
 
 # ---------------------------------------------------------------- medical guard
+# The detector itself is tested in tests/test_redflags.py; here: the guard contract.
 @pytest.mark.parametrize(
     "text, flag",
     [
-        ("I have crushing chest pain going down my left arm", "chest pain"),
-        ("Chest pressure when I climb stairs", "chest pain"),
-        ("My dad's face is drooping and his speech is slurred", "stroke signs"),
-        ("sudden weakness in one arm", "stroke signs"),
-        ("Slurred speech since this morning", "stroke signs"),
-        ("The worst headache of my life came on suddenly", "sudden severe headache"),
-        ("I keep having suicidal thoughts", "suicidal thoughts or self-harm"),
-        ("I want to kill myself", "suicidal thoughts or self-harm"),
-        ("I have been cutting myself", "suicidal thoughts or self-harm"),
-        ("After a bee sting my throat is swelling", "severe allergic reaction"),
-        ("Is this anaphylaxis?", "severe allergic reaction"),
-        ("My friend can't breathe", "trouble breathing"),
-        ("There is severe bleeding from the cut", "severe bleeding"),
-        ("Bleeding that won't stop", "severe bleeding"),
+        ("I have crushing chest pain going down my left arm", "chest_pain"),
+        ("Chest pressure when I climb stairs", "chest_pain"),
+        ("My dad's face is drooping and his speech is slurred", "stroke"),
+        ("sudden weakness in one arm", "stroke"),
+        ("Slurred speech since this morning", "stroke"),
+        ("The worst headache of my life came on suddenly", "headache"),
+        ("I keep having suicidal thoughts", "suicide"),
+        ("I want to kill myself", "suicide"),
+        ("I have been cutting myself", "suicide"),
+        ("After a bee sting my throat is swelling", "anaphylaxis"),
+        ("Is this anaphylaxis?", "anaphylaxis"),
+        ("My friend can't breathe", "breathing"),
+        ("There is severe bleeding from the cut", "bleeding"),
+        ("Bleeding that won't stop", "bleeding"),
         ("My brother had a seizure", "seizure"),
-        ("I think she took an overdose of paracetamol", "overdose or poisoning"),
-        ("My toddler swallowed bleach", "overdose or poisoning"),
-        ("He passed out and is unresponsive", "loss of consciousness"),
-        ("CHEST PAIN!!!", "chest pain"),
-        ("fever and a stiff neck", "meningitis signs"),
+        ("I think she took an overdose of paracetamol", "overdose"),
+        ("My toddler swallowed bleach", "overdose"),
+        ("He passed out and is unresponsive", "unconscious"),
+        ("CHEST PAIN!!!", "chest_pain"),
+        ("fever and a stiff neck", "meningitis"),
     ],
 )
 def test_red_flags(text, flag):
-    assert flag in red_flags(text)
+    assert CATEGORIES[flag] in red_flags(text)
 
 
 @pytest.mark.parametrize(
@@ -223,6 +181,8 @@ def test_red_flags(text, flag):
         "How is stroke volume calculated?",
         "What causes a mild headache after reading?",
         "Describe the brachial plexus",
+        "first-line drugs for focal seizures",  # names a symptom, but a study question
+        "A 58-year-old man presents with crushing chest pain radiating to the jaw. Next step?",
         "",
     ],
 )
@@ -230,24 +190,39 @@ def test_no_red_flags(text):
     assert red_flags(text) == []
 
 
-def test_medical_guard_puts_urgent_advice_first():
+def test_medical_guard_puts_urgent_advice_first_and_the_notice_last():
     guard = make_guard("medical")
     assert isinstance(guard, MedicalGuard)
     before = guard.start("I have chest pain and my left arm is numb")
-    assert before.index("emergency") < len(before) and "call your local emergency number" in before
+    assert before.startswith("**This may be an emergency") and "call your local emergency number" in before
     assert "chest pain" in before and guard.tripped
-    assert guard.feed("A 55-year-old man") == "A 55-year-old man" and guard.finish() == ""
+    assert guard.feed("A 55-year-old man") == "A 55-year-old man"
+    assert guard.finish().strip() == f"_{NOTICE}_"
 
 
 def test_medical_guard_crisis_line_for_suicidal_thoughts():
     before = MedicalGuard().start("I've been thinking about suicide")
-    assert "crisis line (988 in the US)" in before
+    assert before.startswith("**You do not have to face this alone.**")
+    assert "crisis line" in before and "988" in before and "emergency number" in before
 
 
-def test_medical_guard_quiet_without_red_flags():
+def test_urgent_advice_accepts_labels_or_categories():
+    assert urgent_advice([CATEGORIES["stroke"]]) == urgent_advice(["stroke"]) != ""
+    assert urgent_advice([]) == ""
+
+
+def test_medical_guard_quiet_without_red_flags_but_the_notice_ends_the_answer():
     guard = MedicalGuard()
     assert guard.start("Teach me about the Krebs cycle") == "" and not guard.tripped
-    assert stream(guard, "Teach me about the Krebs cycle", "Case: a 20-year-old.") == "Case: a 20-year-old."
+    out = stream(guard, "Teach me about the Krebs cycle", "Case: a 20-year-old.")
+    assert out == f"Case: a 20-year-old.\n\n_{NOTICE}_"
+
+
+def test_textbook_vignette_gets_no_banner():
+    guard = MedicalGuard()
+    question = "A 58-year-old man presents with crushing chest pain radiating to the jaw. Most likely diagnosis?"
+    assert guard.start(question) == "" and not guard.tripped
+    assert guard.triage is not None and guard.triage.has("chest_pain")  # mentioned, not urgent
 
 
 def test_make_guard():
@@ -287,5 +262,4 @@ if given is not None:
     def test_guards_never_raise(question, answer):
         for name in ("hint", "medical"):
             stream(make_guard(name), question, answer, chunk=7)
-        solve(question)
         red_flags(question)

@@ -100,6 +100,11 @@ def test_good_file_and_defaults(tmp_path):
         (GOOD.replace("guard: hint", "guard: strict"), "guard: must be null or one of: hint, medical"),
         (GOOD.replace("notice: null", "notice: 5"), "notice: must be null or non-empty text"),
         (
+            GOOD + "hints_before_solution: 11\n",
+            "hint.yaml: hints_before_solution: must be a whole number between 0 and 10",
+        ),
+        (GOOD + "model_note: sometimes\n", "hint.yaml: model_note: must be true or false"),
+        (
             GOOD.replace("defaults:\n  temperature: 0.3\n  max_tokens: 200\n", "defaults: [1]\n"),
             "defaults: must be a mapping",
         ),

@@ -87,3 +87,50 @@ if given is not None:
 
 def test_display_block_next_to_inline_code_gets_its_own_lines():
     assert normalize_math("see `x` \\[y\\]`z` end") == "see `x` \n$$\ny\n$$\n`z` end"
+
+
+# --- to_markdown: line breaks kept, math KaTeX would reject shown as text -----------------------
+from tutor.render import katex_ok, to_markdown  # noqa: E402
+
+
+def test_line_breaks_are_kept():
+    out = to_markdown("3x + 5 - 5 = 20 - 5\n3x = 15\nx = 5\n\nNext paragraph")
+    assert out == "3x + 5 - 5 = 20 - 5  \n3x = 15  \nx = 5\n\nNext paragraph"
+
+
+def test_display_math_and_code_get_no_trailing_spaces():
+    text = "Step:\n$$\n3x = 15\n$$\nthen\n```\na\nb\n```"
+    out = to_markdown(text)
+    assert "$$\n3x = 15\n$$" in out and out.endswith("```\na\nb\n```")
+
+
+@pytest.mark.parametrize(
+    "src, ok",
+    [
+        (r"\frac{1}{2}", True),
+        (r"3x^2 + 2", True),
+        (r"\begin{cases} x & x > 0 \\ -x & x \le 0 \end{cases}", True),
+        (r"\left( \frac{a}{b} \right)", True),
+        (r"\sqrt[3]{x} \cdot \pi", True),
+        (r"x^{2", False),  # unbalanced brace
+        (r"x^2^3", False),  # double superscript
+        (r"\frac{1}{2}}", False),
+        (r"\foo{x}", False),  # unknown command
+        (r"a & b", False),  # alignment outside an environment
+        (r"\left( x", False),
+        (r"\begin{weird} x \end{weird}", False),
+        ("x_", False),
+    ],
+)
+def test_katex_ok(src, ok):
+    assert katex_ok(src) is ok
+
+
+def test_invalid_math_is_shown_as_text():
+    out = to_markdown(r"Good $\frac{1}{2}$, bad $x^{2$ and $$\foo{y}$$ end")
+    assert r"$\frac{1}{2}$" in out
+    assert "`x^{2`" in out and "`\\foo{y}`" in out and "$x^{2$" not in out
+
+
+def test_to_markdown_keeps_currency_escaped():
+    assert to_markdown("It costs $5 and $x$ more") == r"It costs \$5 and $x$ more"

@@ -106,3 +106,159 @@ def normalize_math(text: str) -> str:
                 fence = None
     out.append(_split_inline_code("".join(prose)))
     return "".join(out)
+
+
+# --------------------------------------------------------------------------- KaTeX safety
+# Commands KaTeX renders (a conservative subset of https://katex.org/docs/supported.html):
+# math using anything else is shown as text instead of a red KaTeX error.
+_KATEX_COMMANDS = frozenset(
+    """
+    frac dfrac tfrac cfrac sqrt cdot cdotp times div pm mp le leq ge geq ne neq approx equiv sim simeq cong
+    propto ll gg lt gt infty int iint iiint oint sum prod lim limsup liminf to rightarrow Rightarrow
+    leftarrow Leftarrow leftrightarrow Leftrightarrow longrightarrow Longrightarrow implies iff mapsto
+    uparrow downarrow xrightarrow sin cos tan sec csc cot arcsin arccos arctan sinh cosh tanh log ln lg exp
+    max min sup inf det dim gcd deg arg ker Pr mod bmod pmod alpha beta gamma delta epsilon varepsilon zeta
+    eta theta vartheta iota kappa lambda mu nu xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi
+    chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega partial nabla text textbf
+    textit textrm mathrm mathbf mathit mathsf mathtt mathbb mathcal mathfrak operatorname left right big Big
+    bigg Bigg bigl bigr Bigl Bigr quad qquad cdots ldots dots vdots ddots overline underline hat widehat bar
+    vec dot ddot tilde widetilde boxed begin end displaystyle textstyle circ angle triangle perp parallel in
+    notin ni subset subseteq supset supseteq cup cap setminus emptyset varnothing forall exists nexists neg
+    lnot land lor wedge vee mid nmid binom dbinom choose lfloor rfloor lceil rceil langle rangle vert Vert
+    lvert rvert lVert rVert prime ast star colon therefore because checkmark square hbar ell Re Im aleph
+    overbrace underbrace stackrel overset underset phantom hline limits nolimits color textcolor not
+    bullet oplus otimes odot dagger ddagger sharp flat natural clubsuit diamondsuit heartsuit spadesuit
+    degree top bot cancel bcancel xcancel
+    """.split()
+)
+_ENV_NAMES = frozenset(
+    "equation equation* align align* aligned gather gather* cases matrix pmatrix bmatrix vmatrix Vmatrix "
+    "array split multline multline* smallmatrix".split()
+)
+_COMMAND = re.compile(r"\\([A-Za-z]+)|\\(.)")
+_DOUBLE_SCRIPT = re.compile(r"(\^|_)\s*(?:[^\s{}\\]|\{[^{}]*\}|\\[A-Za-z]+)\s*\1")
+
+
+def katex_ok(src: str) -> bool:
+    """True if KaTeX should render ``src`` (math without delimiters) without an error.
+
+    Checks balanced braces, matched ``\\begin``/``\\end`` and ``\\left``/``\\right``, known
+    commands, no double super/subscripts (``x^2^3``), no dangling ``^``/``_``, and ``&`` only
+    inside an environment. Conservative: when unsure, False (the math is shown as text).
+    """
+    depth = 0
+    envs: list[str] = []
+    lefts = 0
+    i = 0
+    for m in _COMMAND.finditer(src):
+        name = m.group(1)
+        if name is None:
+            continue
+        if name not in _KATEX_COMMANDS:
+            return False
+        if name in ("begin", "end"):
+            env = re.match(r"\{([A-Za-z*]+)\}", src[m.end() :])
+            if not env or env.group(1) not in _ENV_NAMES:
+                return False
+            if name == "begin":
+                envs.append(env.group(1))
+            elif not envs or envs.pop() != env.group(1):
+                return False
+        elif name == "left":
+            lefts += 1
+        elif name == "right":
+            lefts -= 1
+            if lefts < 0:
+                return False
+    if envs or lefts:
+        return False
+    escaped = False
+    for ch in src:
+        if escaped:
+            escaped = False
+            continue
+        if ch == "\\":
+            escaped = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+        i += 1
+    if depth:
+        return False
+    stripped = src.rstrip()
+    if stripped.endswith(("^", "_")) or (stripped.endswith("\\") and not stripped.endswith("\\\\")):
+        return False
+    if _DOUBLE_SCRIPT.search(src):
+        return False
+    if "&" in src.replace("\\&", "") and "\\begin" not in src:
+        return False
+    return True
+
+
+_SPAN = re.compile(r"(?<!\\)\$\$(?P<display>.+?)(?<!\\)\$\$|(?<![\\$])\$(?P<inline>[^$\n]+?)(?<!\\)\$(?!\$)", re.S)
+
+
+def _guard_math(prose: str) -> str:
+    """Math spans KaTeX would reject become code spans (shown as text)."""
+
+    def fix(m: re.Match) -> str:
+        body = m.group("display") if m.group("display") is not None else m.group("inline")
+        if katex_ok(body):
+            return m.group(0)
+        flat = " ".join(body.split()).replace("`", "'")
+        return f"`{flat}`"
+
+    return _SPAN.sub(fix, prose)
+
+
+def _hard_breaks(prose: str) -> str:
+    """Markdown joins single line breaks into one paragraph ("3x = 15 x = 5"): keep them."""
+    lines = prose.split("\n")
+    out = []
+    in_math = False
+    for i, line in enumerate(lines):
+        if line.strip() == "$$":
+            in_math = not in_math
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if (
+            not in_math
+            and line.strip()
+            and line.strip() != "$$"
+            and nxt.strip()
+            and nxt.strip() != "$$"
+            and not line.endswith("  ")
+            and not line.endswith("\\")
+        ):
+            line += "  "
+        out.append(line)
+    return "\n".join(out)
+
+
+def to_markdown(text: str) -> str:
+    """What the UI renders for a question or an answer: math in $ form (``normalize_math``),
+    math KaTeX would reject shown as text, and every line break kept. Code is left alone."""
+    if not text:
+        return text
+    normalized = normalize_math(text)
+    out: list[str] = []
+    prose: list[str] = []
+    fence: str | None = None
+    for line in normalized.splitlines(keepends=True):
+        if fence is None:
+            m = _FENCE_RE.match(line)
+            if m:
+                out.append(_hard_breaks(_guard_math("".join(prose))))
+                prose, fence = [], m.group(1)
+                out.append(line)
+            else:
+                prose.append(line)
+        else:
+            out.append(line)
+            stripped = line.strip()
+            if stripped.startswith(fence[0] * len(fence)) and set(stripped) == {fence[0]}:
+                fence = None
+    out.append(_hard_breaks(_guard_math("".join(prose))))
+    return "".join(out)

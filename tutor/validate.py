@@ -12,6 +12,7 @@ It never raises anything but ``InputRejected``, whatever string it is given.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from tutor.errors import InputRejected
@@ -23,6 +24,21 @@ _BINARY_MIN_BAD = 3  # ... and at least this many (a single stray NUL is just st
 # C0 controls except \t and \n, DEL, C1 controls, and lone surrogates (cannot be stored as UTF-8).
 _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _BAD_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffd]")
+# Zero-width joiner/non-joiner are needed by emoji sequences and some scripts; every other
+# Unicode format character (category Cf: bidi overrides and isolates, zero-width spaces,
+# word joiners, BOM, soft hyphens, tag characters...) is invisible and can reverse or hide
+# text, so it is removed.
+_KEEP_FORMAT = {"\u200c", "\u200d"}
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def strip_invisible(text: str) -> tuple[str, int]:
+    """``text`` without Unicode format characters (bidi controls, zero-width spaces, BOM,
+    tags...) except ZWJ/ZWNJ; returns (text, how many were removed)."""
+    if text.isascii():
+        return text, 0
+    kept = [ch for ch in text if ch in _KEEP_FORMAT or unicodedata.category(ch) != "Cf"]
+    return "".join(kept), len(text) - len(kept)
 
 
 @dataclass
@@ -65,6 +81,12 @@ def clean_question(text: object) -> CleanQuestion:
     cleaned, removed = _CONTROL_RE.subn("", text)
     if removed:
         notices.append(f"Removed {_plural(removed, 'invisible control character')} from your question.")
+    cleaned, formats = strip_invisible(cleaned)
+    if formats:
+        notices.append(
+            f"Removed {_plural(formats, 'invisible formatting character')} (such as right-to-left "
+            "overrides or zero-width spaces) from your question."
+        )
     if not cleaned.strip():
         raise InputRejected("Type a question first.", "Your question had no visible text.")
     if len(cleaned) > MAX_QUESTION_CHARS:
@@ -72,4 +94,20 @@ def clean_question(text: object) -> CleanQuestion:
             f"Your question is {len(cleaned):,} characters long; the limit is {MAX_QUESTION_CHARS:,}.",
             "Shorten it: paste only the part you need help with, or ask in smaller pieces.",
         )
+    return CleanQuestion(cleaned, notices)
+
+
+def clean_label(text: object, max_chars: int = 80) -> CleanQuestion:
+    """A one-line label (session title, display name): control and invisible formatting
+    characters removed, whitespace collapsed, cut to ``max_chars`` with an ellipsis.
+    Never raises; ``notices`` says what was removed."""
+    raw = text if isinstance(text, str) else ""
+    cleaned, controls = _CONTROL_RE.subn(" ", raw)
+    cleaned, formats = strip_invisible(cleaned)
+    cleaned = " ".join(cleaned.split())
+    if len(cleaned) > max_chars:
+        cleaned = cleaned[: max_chars - 1].rstrip() + "…"
+    notices = []
+    if controls + formats:
+        notices.append(f"Removed {_plural(controls + formats, 'invisible character')}.")
     return CleanQuestion(cleaned, notices)
