@@ -9,6 +9,7 @@ import threading
 from sqlite_utils import Database
 
 from tutor import migrations
+from tutor.record import AnswerRecord
 from tutor.store import Store
 
 
@@ -84,7 +85,7 @@ def test_migrations_run_in_transactions(tmp_path):
         assert "duplicate column" in str(exc)
     else:  # pragma: no cover
         raise AssertionError("m003 should have failed")
-    assert migrations.pending(db) == ["m003_generation_details"]
+    assert migrations.pending(db)[0] == "m003_generation_details"
     assert "prompt_tokens" not in db["messages"].columns_dict  # rolled back
     assert not db.conn.in_transaction
 
@@ -106,3 +107,67 @@ def test_concurrent_first_start_applies_once(tmp_path):
         t.join()
     assert errors == []
     assert _applied(path) == list(migrations.MIGRATION_NAMES)
+
+
+def test_m004_upgrades_a_database_made_before_it(tmp_path):
+    """A history written by the app before m004 (sessions, answers with stats) keeps every row;
+    the new tutoring columns start empty and are written through AnswerRecord."""
+    path = tmp_path / "tutor.db"
+    db = Database(path)
+    migrations.migrate(db, stop_before="m004_tutoring")
+    db.close()
+    old = Store(path)
+    # what the previous release wrote: simulate with the columns that existed then
+    old._write(
+        lambda d: (
+            d["sessions"].insert(
+                {"id": 1, "title": "3x+5=20", "mode": "hint", "model": "m", "created_at": "t", "updated_at": "t"}
+            ),
+            d["messages"].insert(
+                {"session_id": 1, "role": "assistant", "content": "Subtract 5.", "status": "complete",
+                 "tokens": 7, "created_at": "t", "updated_at": "t"}  # fmt: skip
+            ),
+        )
+    )
+    old.close()
+    store = Store(path)
+    assert _applied(path) == list(migrations.MIGRATION_NAMES)
+    [row] = store.messages(1)
+    assert row["content"] == "Subtract 5." and row["tokens"] == 7
+    assert row["checked"] is None and row["action"] is None and row["hint_level"] is None
+    record = AnswerRecord.from_row(row)
+    assert record.status == "complete" and record.tokens == 7 and record.details == {}
+    store.update_message(row["id"], record=record.update(action="hint", hint_level=2, checked=1, kind="linear"))
+    row = store.messages(1)[0]
+    assert (row["action"], row["hint_level"], row["checked"], row["kind"]) == ("hint", 2, 1, "linear")
+
+
+def test_m005_m006_upgrade_a_database_made_before_them(tmp_path):
+    """A history from before accounts: its sessions belong to the personal user, every row is
+    kept, and the new tables (users, tokens, feedback) work on it."""
+    from tutor.access import PERSONAL_USER_ID, User
+    from tutor.feedback import give
+    from tutor.userstore import UserStore
+
+    path = tmp_path / "tutor.db"
+    db = Database(path)
+    migrations.migrate(db, stop_before="m005_accounts")
+    db.execute(
+        "INSERT INTO sessions (id, title, mode, model, created_at, updated_at) VALUES (7, 'old', 'hint', 'm', 't', 't')"
+    )
+    db.execute(
+        "INSERT INTO messages (session_id, role, content, status, created_at, updated_at) "
+        "VALUES (7, 'user', 'Solve 3x+5=20', 'complete', 't', 't'), "
+        "(7, 'assistant', 'Subtract 5 first.', 'complete', 't', 't')"
+    )
+    db.conn.commit()
+    db.close()
+    store = Store(path)
+    assert _applied(path) == list(migrations.MIGRATION_NAMES)
+    assert store.get_session(7)["owner_id"] == PERSONAL_USER_ID
+    me = User(PERSONAL_USER_ID, "personal", provider="personal")
+    view = UserStore(store, me)
+    assert [m["content"] for m in view.messages(7)] == ["Solve 3x+5=20", "Subtract 5 first."]
+    assert give(store, me, view.messages(7)[1]["id"], 0, ["unclear"]).reasons == ("unclear",)
+    store.delete_session(7)  # feedback goes with its answer
+    assert store.read(lambda d: d.execute("SELECT COUNT(*) FROM feedback").fetchone()[0]) == 0

@@ -15,6 +15,7 @@ from tutor import engine as engine_mod
 from tutor.config import get_settings
 from tutor.engine import Engine
 from tutor.fake import FakeBackend
+from tutor.shaping import strip_label
 from tutor.store import Store
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
@@ -95,7 +96,7 @@ def test_follow_up_continues_the_same_session(fake):
     assert not at.exception, at.exception
     sessions = store().list_sessions()
     assert len(sessions) == 1
-    assert [m["content"] for m in store().messages(sessions[0]["id"])] == [
+    assert [strip_label(m["content"]) for m in store().messages(sessions[0]["id"])] == [
         "Question one",
         "First answer.",
         "Question two",
@@ -151,7 +152,7 @@ def test_history_search_export_and_delete(fake):
     assert not history.exception
     session_id = store().list_sessions()[0]["id"]
     exported = json.loads(store().export_json(session_id))
-    assert exported["messages"][1]["content"] == "Mitochondria make ATP."
+    assert strip_label(exported["messages"][1]["content"]) == "Mitochondria make ATP."
     assert "Mitochondria make ATP." in store().export_markdown(session_id)
     history.text_input(key="history-q").set_value("").run()
     history.button(key="history-delete").click().run()
@@ -204,3 +205,26 @@ def test_a_broken_mode_file_errors_on_its_page_only(fake, monkeypatch, tmp_path)
     explain = page(CHAT_PAGES["explain"])
     explain.chat_input[0].set_value("Does explain work?").run()
     assert not explain.error and "Still fine." in texts(explain)
+
+
+def test_history_builds_downloads_only_when_asked(fake, monkeypatch):
+    from tutor.userstore import UserStore
+
+    built = []
+    for name in ("export_all", "export_json", "export_markdown"):
+        real = getattr(UserStore, name)
+        monkeypatch.setattr(
+            UserStore, name, lambda self, *a, _real=real, _name=name: built.append(_name) or _real(self, *a)
+        )
+    fake.enqueue(["Mitochondria ", "make ", "ATP."])
+    page(CHAT_PAGES["explain"]).chat_input[0].set_value("What do mitochondria do?").run()
+    history = page("pages/5_History.py")
+    history.text_input(key="history-q").set_value("ATP").run()
+    assert not history.exception and built == []  # page runs build nothing
+    history.button(key="history-export").click().run()
+    assert sorted(built) == ["export_json", "export_markdown"]
+    history.button(key="data-prepare").click().run()
+    assert "export_all" in built and not history.exception
+    built.clear()
+    history.text_input(key="history-q").set_value("mitochondria").run()
+    assert built == []

@@ -74,6 +74,113 @@ def m003_generation_details(db: Database) -> None:
     db.execute("CREATE INDEX messages_status ON messages(status)")
 
 
+@migrations()
+def m004_tutoring(db: Database) -> None:
+    """What each turn was (ask, hint, solution, attempt, similar), the problem and its kind, the
+    hint rung, whether its math was checked by the solver, guard trips, and a JSON of extras."""
+    for name, kind in (
+        ("action", str),
+        ("kind", str),
+        ("problem", str),
+        ("hint_level", int),
+        ("checked", int),
+        ("guard_tripped", int),
+        ("details", str),
+    ):
+        db["messages"].add_column(name, kind)
+    db.execute("CREATE INDEX messages_problem ON messages(session_id, problem)")
+
+
+@migrations()
+def m005_accounts(db: Database) -> None:
+    """Accounts and ownership: users (local, OIDC, or the one personal user), sign-in tokens
+    (stored as SHA-256 of the cookie value), sign-in attempts for throttling, per-user
+    choices, and ``sessions.owner_id``. Sessions made before accounts existed belong to the
+    personal user (id 1): in personal mode they stay where they were, in class mode no
+    student sees them."""
+    db.execute(
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            display_name TEXT NOT NULL DEFAULT '',
+            role TEXT NOT NULL DEFAULT 'student' CHECK (role IN ('student', 'instructor')),
+            provider TEXT NOT NULL CHECK (provider IN ('personal', 'local', 'oidc')),
+            subject TEXT,
+            password_hash TEXT,
+            created_at TEXT NOT NULL,
+            last_login_at TEXT,
+            UNIQUE (provider, subject)
+        )"""
+    )
+    db.execute(
+        "INSERT INTO users (id, username, display_name, role, provider, subject, created_at) "
+        "VALUES (1, 'personal', 'You', 'student', 'personal', 'personal', strftime('%Y-%m-%dT%H:%M:%fZ'))"
+    )
+    db.execute(
+        """
+        CREATE TABLE login_tokens (
+            token_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            elevated INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX login_tokens_user ON login_tokens(user_id)")
+    db.execute(
+        """
+        CREATE TABLE login_attempts (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL,
+            at REAL NOT NULL,
+            ok INTEGER NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX login_attempts_key ON login_attempts(key, at)")
+    db.execute(
+        """
+        CREATE TABLE user_settings (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, key)
+        )"""
+    )
+    db["sessions"].add_column("owner_id", int, not_null_default=1)
+    db.execute("CREATE INDEX sessions_owner ON sessions(owner_id, updated_at)")
+
+
+@migrations()
+def m006_feedback(db: Database) -> None:
+    """Thumbs up/down on answers, with reasons (JSON list) and an optional comment; one row
+    per answer and user, deleted with the answer."""
+    db.execute(
+        """
+        CREATE TABLE feedback (
+            id INTEGER PRIMARY KEY,
+            message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            rating INTEGER NOT NULL CHECK (rating IN (0, 1)),
+            reasons TEXT NOT NULL DEFAULT '[]',
+            comment TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (message_id, user_id)
+        )"""
+    )
+    db.execute("CREATE INDEX feedback_rating ON feedback(rating, created_at)")
+
+
+@migrations()
+def m007_imported(db: Database) -> None:
+    """``messages.imported``: 1 for a message read back from a file (``import_json``). Its
+    text and stats were not made by this app here, so it sets no tutoring state (hints shown,
+    solution revealed), cannot be rated, and never becomes training data."""
+    db["messages"].add_column("imported", int, not_null_default=0)
+
+
 MIGRATION_NAMES: tuple[str, ...] = tuple(m.name for m in migrations._migrations)
 
 

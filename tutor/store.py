@@ -27,13 +27,10 @@ from sqlite_utils import Database
 from tutor import exports, migrations
 from tutor.config import STATE_ENV
 from tutor.errors import DatabaseLocked, StorageError
+from tutor.record import ACTIONS, RECORD_COLUMNS, STATUSES, AnswerRecord
 
-STATUSES = ("streaming", "complete", "stopped", "error", "interrupted")
 ROLES = ("system", "user", "assistant")
-_MESSAGE_FIELDS = (
-    "content", "mode", "model", "model_sha256", "status", "ttft_s", "tokens", "tokens_per_s",
-    "finish_reason", "prompt_tokens", "total_s", "error",
-)  # fmt: skip
+_MESSAGE_FIELDS = ("content", "mode", *RECORD_COLUMNS)
 _T = TypeVar("_T")
 _SESSION_SQL = (
     "SELECT s.*, (SELECT count(*) FROM messages m WHERE m.session_id = s.id) AS message_count FROM sessions s"
@@ -67,6 +64,20 @@ def fts_query(text: str) -> str:
             continue
         terms.append('"' + core.replace('"', '""') + '"' + ("*" if prefix else ""))
     return " ".join(terms)
+
+
+def _as_id(value: Any) -> int:
+    """A row id from the caller (``?session=`` text included); ValueError if it is not one."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValueError(f"not an id: {value!r}")
+    return int(value)
+
+
+def _owner_clause(owner_id: int | None, joiner: str) -> tuple[str, list]:
+    """SQL that keeps only ``owner_id``'s sessions (alias ``s``); nothing when None."""
+    if owner_id is None:
+        return "", []
+    return f"{joiner} s.owner_id = ?", [int(owner_id)]
 
 
 class Store:
@@ -205,6 +216,15 @@ class Store:
 
         return self._run(op)
 
+    def read(self, fn: Callable[[Database], _T]) -> _T:
+        """Run a read ``fn(db)`` (retried while locked): for the modules that own other tables
+        (auth, feedback, dashboard) so they keep their SQL to themselves."""
+        return self._run(fn)
+
+    def write(self, fn: Callable[[Database], _T]) -> _T:
+        """Run ``fn(db)`` in one write transaction (see ``read``)."""
+        return self._write(fn)
+
     def close(self) -> None:
         """Close every thread's connection (the Store can still be used afterwards)."""
         with self._conns_lock:
@@ -217,31 +237,56 @@ class Store:
         self._local = threading.local()
 
     # ------------------------------------------------------------------ sessions
-    def create_session(self, mode: str, model: str | None, title: str) -> int:
-        """Start a session; returns its id."""
+    def create_session(self, mode: str, model: str | None, title: str, *, owner_id: int = 1) -> int:
+        """Start a session owned by ``owner_id`` (1: the personal user); returns its id."""
         now = _now()
-        row = {"title": title or "", "mode": mode, "model": model, "created_at": now, "updated_at": now}
+        row = {
+            "title": title or "",
+            "mode": mode,
+            "model": model,
+            "owner_id": int(owner_id),
+            "created_at": now,
+            "updated_at": now,
+        }
         return self._write(lambda db: int(db["sessions"].insert(row).last_pk))
 
-    def get_session(self, session_id: int) -> dict | None:
-        """The session's row (with ``message_count``), or None if there is none."""
-        rows = self._run(lambda db: list(db.query(f"{_SESSION_SQL} WHERE s.id = ?", [session_id])))
+    def get_session(self, session_id: int, *, owner_id: int | None = None) -> dict | None:
+        """The session's row (with ``message_count``), or None if there is none (or, with
+        ``owner_id``, if it belongs to someone else)."""
+        where, params = _owner_clause(owner_id, "AND")
+        sql = f"{_SESSION_SQL} WHERE s.id = ? {where}"
+        rows = self._run(lambda db: list(db.query(sql, [_as_id(session_id), *params])))
         return rows[0] if rows else None
 
-    def list_sessions(self, limit: int = 50, mode: str | None = None) -> list[dict]:
-        """Most recently active sessions first, optionally only one mode's."""
-        where, params = ("WHERE s.mode = ?", [mode]) if mode else ("", [])
+    def list_sessions(
+        self, limit: int = 50, mode: str | None = None, *, owner_id: int | None = None
+    ) -> list[dict]:
+        """Most recently active sessions first, optionally only one mode's / one owner's."""
+        clauses, params = [], []
+        if mode:
+            clauses.append("s.mode = ?")
+            params.append(mode)
+        if owner_id is not None:
+            clauses.append("s.owner_id = ?")
+            params.append(int(owner_id))
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         sql = f"{_SESSION_SQL} {where} ORDER BY s.updated_at DESC, s.id DESC LIMIT ?"
         return self._run(lambda db: list(db.query(sql, [*params, int(limit)])))
 
-    def delete_session(self, session_id: int) -> None:
-        """Delete a session with its messages (their search entries go with them)."""
+    def delete_session(self, session_id: int, *, owner_id: int | None = None) -> bool:
+        """Delete a session with its messages (their search entries and feedback go with
+        them); with ``owner_id`` only if it is theirs. Returns whether it was deleted."""
+        where, params = _owner_clause(owner_id, "AND")
 
-        def op(db: Database) -> None:
-            db.execute("DELETE FROM messages WHERE session_id = ?", [session_id])
-            db.execute("DELETE FROM sessions WHERE id = ?", [session_id])
+        def op(db: Database) -> bool:
+            sid = _as_id(session_id)
+            if not list(db.query(f"SELECT id FROM sessions s WHERE s.id = ? {where}", [sid, *params])):
+                return False
+            db.execute("DELETE FROM messages WHERE session_id = ?", [sid])
+            db.execute("DELETE FROM sessions WHERE id = ?", [sid])
+            return True
 
-        self._write(op)
+        return self._write(op)
 
     # ------------------------------------------------------------------ messages
     def add_message(
@@ -251,29 +296,32 @@ class Store:
         content: str,
         *,
         mode: str | None = None,
-        model: str | None = None,
-        model_sha256: str | None = None,
-        status: str = "complete",
-        ttft_s: float | None = None,
-        tokens: int | None = None,
-        tokens_per_s: float | None = None,
-        finish_reason: str | None = None,
-        prompt_tokens: int | None = None,
-        total_s: float | None = None,
-        error: str | None = None,
+        record: AnswerRecord | None = None,
+        **fields: Any,
     ) -> int:
-        """Append a message to a session; returns its id. ValueError for a bad role/status/session."""
+        """Append a message to a session; returns its id.
+
+        ``record`` (an assistant message's metadata) or single ``fields`` (any AnswerRecord
+        field, e.g. ``status="complete"``) fill its columns. ValueError for a bad
+        role/status/field/session.
+        """
         if role not in ROLES:
             raise ValueError(f"role must be one of {ROLES}, not {role!r}")
-        if status not in STATUSES:
-            raise ValueError(f"status must be one of {STATUSES}, not {status!r}")
+        base = record or AnswerRecord(status="complete")
+        try:
+            record = base.update(**fields) if fields else base
+        except TypeError as exc:
+            raise ValueError(f"unknown message fields: {exc}") from None
         now = _now()
         row = {
-            "session_id": session_id, "role": role, "content": content or "", "mode": mode, "model": model,
-            "model_sha256": model_sha256, "status": status, "ttft_s": ttft_s, "tokens": tokens,
-            "tokens_per_s": tokens_per_s, "finish_reason": finish_reason, "prompt_tokens": prompt_tokens,
-            "total_s": total_s, "error": error, "created_at": now, "updated_at": now,
-        }  # fmt: skip
+            "session_id": session_id,
+            "role": role,
+            "content": content or "",
+            "mode": mode,
+            **record.to_columns(),
+            "created_at": now,
+            "updated_at": now,
+        }
 
         def op(db: Database) -> int:
             message_id = int(db["messages"].insert(row).last_pk)
@@ -285,17 +333,26 @@ class Store:
         except sqlite3.IntegrityError as exc:
             raise ValueError(f"no session {session_id} ({exc})") from exc
 
-    def update_message(self, message_id: int, **fields: Any) -> None:
-        """Change some of a message's fields (content, status, stats...).
+    def update_message(self, message_id: int, record: AnswerRecord | None = None, **fields: Any) -> None:
+        """Change some of a message's fields (content, status, stats...), or with ``record``
+        all of its metadata columns at once.
 
         Unknown fields or statuses are a ValueError. A message that no longer exists (its
         session was deleted in another tab) is silently ignored.
         """
+        if record is not None:
+            fields = {**record.to_columns(), **fields}
         unknown = set(fields) - set(_MESSAGE_FIELDS)
         if unknown:
             raise ValueError(f"unknown message fields: {', '.join(sorted(unknown))}")
         if "status" in fields and fields["status"] not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}, not {fields['status']!r}")
+        if "action" in fields and fields["action"] not in (None, *ACTIONS):
+            raise ValueError(f"action must be one of {ACTIONS}, not {fields['action']!r}")
+        if isinstance(fields.get("details"), dict):
+            fields["details"] = json.dumps(fields["details"], ensure_ascii=False)
+        if "guard_tripped" in fields:
+            fields["guard_tripped"] = int(bool(fields["guard_tripped"]))
         if not fields:
             return
         now = _now()
@@ -314,11 +371,20 @@ class Store:
 
         self._write(op)
 
-    def messages(self, session_id: int) -> list[dict]:
-        """The session's messages, oldest first."""
-        return self._run(
-            lambda db: list(db.query("SELECT * FROM messages WHERE session_id = ? ORDER BY id", [session_id]))
+    def messages(self, session_id: int, *, owner_id: int | None = None) -> list[dict]:
+        """The session's messages, oldest first (none, with ``owner_id``, if not theirs)."""
+        where, params = _owner_clause(owner_id, "AND")
+        sql = (
+            "SELECT m.* FROM messages m JOIN sessions s ON s.id = m.session_id "
+            f"WHERE m.session_id = ? {where} ORDER BY m.id"
         )
+        return self._run(lambda db: list(db.query(sql, [_as_id(session_id), *params])))
+
+    def message_owner(self, message_id: int) -> int | None:
+        """The owner of the session a message belongs to (None if there is no such message)."""
+        sql = "SELECT s.owner_id FROM messages m JOIN sessions s ON s.id = m.session_id WHERE m.id = ?"
+        rows = self._run(lambda db: list(db.query(sql, [_as_id(message_id)])))
+        return rows[0]["owner_id"] if rows else None
 
     def recover_interrupted(self) -> int:
         """Mark answers left 'streaming' by a killed process as 'interrupted'; returns how many."""
@@ -333,23 +399,25 @@ class Store:
         )
 
     # ------------------------------------------------------------------ search
-    def search(self, query: str, limit: int = 50) -> list[dict]:
-        """Sessions whose messages match ``query`` (best first), each with a ``snippet``.
+    def search(self, query: str, limit: int = 50, *, owner_id: int | None = None) -> list[dict]:
+        """Sessions whose messages match ``query`` (best first), each with a ``snippet``;
+        with ``owner_id`` only that user's sessions.
 
         Any text is accepted: every word is searched as a literal FTS string.
         """
         match = fts_query(query or "")
         if not match:
             return []
+        where, params = _owner_clause(owner_id, "AND")
         sql = (
             "SELECT s.*, m.id AS message_id, m.role AS role, "
             "snippet(messages_fts, 0, '**', '**', '…', 12) AS snippet "
             "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
             "JOIN sessions s ON s.id = m.session_id "
-            "WHERE messages_fts MATCH ? ORDER BY messages_fts.rank LIMIT ?"
+            f"WHERE messages_fts MATCH ? {where} ORDER BY messages_fts.rank LIMIT ?"
         )
         try:
-            rows = self._run(lambda db: list(db.query(sql, [match, min(int(limit) * 10, 2000)])))
+            rows = self._run(lambda db: list(db.query(sql, [match, *params, min(int(limit) * 10, 2000)])))
         except StorageError as exc:
             if isinstance(exc.__cause__, sqlite3.OperationalError) and "fts5" in str(exc.__cause__):
                 return []  # pragma: no cover - fts_query should make this impossible
@@ -363,8 +431,8 @@ class Store:
         return results[: int(limit)]
 
     # ------------------------------------------------------------------ exports
-    def _require(self, session_id: int) -> dict:
-        session = self.get_session(session_id)
+    def _require(self, session_id: int, owner_id: int | None = None) -> dict:
+        session = self.get_session(session_id, owner_id=owner_id)
         if session is None:
             raise StorageError(
                 "That session no longer exists.",
@@ -372,23 +440,27 @@ class Store:
             )
         return session
 
-    def export_markdown(self, session_id: int) -> str:
+    def export_markdown(self, session_id: int, *, owner_id: int | None = None) -> str:
         """The session as Markdown: title, mode, model, each turn under a role heading, answer stats."""
-        return exports.session_markdown(self._require(session_id), self.messages(session_id))
+        session = self._require(session_id, owner_id)
+        return exports.session_markdown(session, self.messages(session_id, owner_id=owner_id))
 
-    def export_json(self, session_id: int) -> str:
+    def export_json(self, session_id: int, *, owner_id: int | None = None) -> str:
         """The session and its messages as JSON (UTF-8 text, not escaped); see ``import_json``."""
-        return exports.session_json(self._require(session_id), self.messages(session_id))
+        session = self._require(session_id, owner_id)
+        return exports.session_json(session, self.messages(session_id, owner_id=owner_id))
 
-    def import_json(self, text: str) -> int:
-        """Recreate a session from ``export_json`` output (new ids); returns the new session id."""
+    def import_json(self, text: str, *, owner_id: int = 1) -> int:
+        """Recreate a session from ``export_json`` output, owned by ``owner_id`` whatever the
+        file says; returns the new session id. Nothing in the file is trusted
+        (``exports.clean_import``): new ids, the importer as owner, the import time, text
+        cleaned, and messages marked ``imported`` (no tutoring state, rating or training)."""
         session, msgs = exports.parse_session_json(text)
-        session.pop("id", None)
+        session, rows = exports.clean_import(session, msgs, owner_id=owner_id, now=_now())
 
         def op(db: Database) -> int:
             sid = int(db["sessions"].insert(session).last_pk)
-            for msg in msgs:
-                row = {k: v for k, v in msg.items() if k not in ("id", "session_id")}
+            for row in rows:
                 db["messages"].insert({**row, "session_id": sid})
             return sid
 

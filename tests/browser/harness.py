@@ -119,8 +119,12 @@ class App:
 
 
 def start_app(home: Path, *, port: int | None = None, env: dict | None = None, timeout_s: float = 180.0,
-              log_name: str | None = None) -> App:
-    """Start the app with TUTOR_HOME=home on a free loopback port; return once /_stcore/health is ok."""
+              log_name: str | None = None, script: str = "streamlit_app.py", args: tuple = ()) -> App:
+    """Start the app with TUTOR_HOME=home on a free loopback port; return once /_stcore/health is ok.
+
+    ``script="serve.py"`` serves it with its sign-in pages (what `make run` does; class mode
+    needs it); ``args`` are extra `streamlit run` flags (e.g. --secrets.files).
+    """
     home = Path(home)
     home.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
@@ -134,7 +138,7 @@ def start_app(home: Path, *, port: int | None = None, env: dict | None = None, t
     )
     full_env.update(env or {})
     cmd = [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+        sys.executable, "-m", "streamlit", "run", script, *args,
         "--server.port", str(port),
         "--server.address", "127.0.0.1",
         "--server.headless", "true",
@@ -296,7 +300,14 @@ def wait_answer(page, timeout_s: float = 600.0) -> str:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if is_done(page):
-            return last_assistant_text(page)
+            # A page that reruns after the answer (the hint ladder's buttons) can redraw the
+            # message just as it is read, and message_body then gives "": read it again.
+            settle = time.monotonic() + 15
+            text = last_assistant_text(page)
+            while not text and time.monotonic() < settle:
+                page.wait_for_timeout(250)
+                text = last_assistant_text(page)
+            return text
         page.wait_for_timeout(250)
     raise TimeoutError(f"no finished answer in {timeout_s:.0f} s; last text: {last_assistant_text(page)[:300]!r}")
 

@@ -121,6 +121,8 @@ def test_reply_streams_then_survives_reload_and_is_in_history_with_exports(app, 
     assert tag in page_text(page)
     screenshot(page, "history")
     out = artifacts_dir()
+    page.get_by_role("button", name="Export").click()  # downloads are built at this click only
+    wait_idle(page)
     with page.expect_download() as info:
         page.get_by_test_id("stDownloadButton").filter(has_text="Markdown").get_by_role("button").click()
     md_path = out / info.value.suggested_filename

@@ -7,11 +7,12 @@ import time
 
 import streamlit as st
 
-from tutor import chat
+from tutor import chat, model_text, tutoring
 from tutor.engine import Queued, Started
 from tutor.errors import TutorError
 from tutor.prompts import Mode
-from tutor.render import normalize_math
+from tutor.render import to_markdown
+from tutor.sanitize import safe_markdown  # classroom
 from tutor.ui.common import (
     REDRAW_EVERY_S,
     Context,
@@ -23,7 +24,10 @@ from tutor.ui.common import (
     render_message,
     session_key,
     show_error,
+    show_text,  # classroom
 )
+from tutor.ui.feedback import feedback_widget  # classroom
+from tutor.ui.serving import offer_retry, queue_message, take_retry
 
 
 def _current_session(ctx: Context, mode_id: str) -> int | None:
@@ -60,27 +64,100 @@ def chat_page(mode_id: str) -> None:
     if mode.notice:
         st.warning(mode.notice, icon="🩺" if mode.guard == "medical" else "ℹ️")
 
-    session_id = _current_session(ctx, mode_id)
-    if session_id is not None:
-        _settle_stopped_answer(ctx, session_id, mode_id)
-        for row in ctx.store.messages(session_id):
-            render_message(row)
-        if st.button("New session", key=f"new-{mode_id}"):
-            del st.session_state[session_key(mode_id)]
-            st.query_params.clear()
-            st.rerun()
-
     model_name = model_for_mode(ctx, mode_id)
+    engine, engine_error = None, None
     try:
         engine = load_engine(ctx, model_name)
     except TutorError as err:
-        show_error(err)
-        st.chat_input("The model is not available", disabled=True, key=f"ask-{mode_id}")
-        return
+        engine_error = err
+    # The question box is pinned to the bottom wherever it is called; reading it first tells
+    # whether this run answers something (then the action buttons come after that answer).
+    if engine is None:
+        question = st.chat_input("The model is not available", disabled=True, key=f"ask-{mode_id}")
+    else:
+        placeholder = (
+            "Ask a question, or type your answer or next step to have it checked…"
+            if mode.pedagogy
+            else f"Ask the tutor ({mode.title.lower()})…"
+        )
+        question = st.chat_input(placeholder, key=f"ask-{mode_id}")
+        question = question if question is not None else take_retry(mode_id)
+    action = st.session_state.pop(_action_key(mode_id), None)
 
-    question = st.chat_input(f"Ask the tutor ({mode.title.lower()})…", key=f"ask-{mode_id}")
+    session_id = _current_session(ctx, mode_id)
+    rows: list[dict] = []
+    if session_id is not None:
+        _settle_stopped_answer(ctx, session_id, mode_id)
+        if st.button("➕ New session", key=f"new-{mode_id}", help="Start over with a new question."):
+            del st.session_state[session_key(mode_id)]
+            st.query_params.clear()
+            st.rerun()
+        rows = ctx.store.messages(session_id)
+        for row in rows:
+            render_message(row, ctx)  # classroom: ctx for the feedback widget
+    if engine_error is not None:
+        show_error(engine_error)
+        return
     if question is not None:
         _answer(ctx, engine, mode, question, session_id)
+    elif action is not None and session_id is not None:
+        _answer(ctx, engine, mode, "", session_id, action=action)
+    elif rows:
+        _action_row(mode, rows)
+
+
+def _action_key(mode_id: str) -> str:
+    return f"action:{mode_id}"
+
+
+def _action_row(mode: Mode, rows: list[dict]) -> None:
+    """The buttons under the last answer: another hint, the full solution, a similar problem."""
+    if not mode.pedagogy or not rows or rows[-1].get("status") == "streaming":
+        return
+    current = tutoring.current_problem(rows)
+    if current is None:
+        return
+
+    def push(action: str) -> None:
+        st.session_state[_action_key(mode.id)] = action
+
+    cols = st.columns(3)
+    left = 0
+    if current.solved:
+        st.success("Solved! Try a similar problem to practise, or ask a new question.", icon="🎉")
+    if mode.pedagogy == "hints" and not current.revealed:
+        more = not current.solved and (
+            current.solution is None or current.hints < len(current.solution.hints)
+        )
+        cols[0].button(
+            "💡 Another hint",
+            key=f"act-hint-{mode.id}",
+            on_click=push,
+            args=("hint",),
+            disabled=not more,
+            help="A more specific hint: the method, then one worked step.",
+        )
+        left = 0 if current.solved else mode.hints_before_solution - current.hints
+        cols[1].button(
+            "📖 Full solution",
+            key=f"act-solution-{mode.id}",
+            on_click=push,
+            args=("solution",),
+            disabled=left > 0,
+            help=f"Opens after {mode.hints_before_solution} hints: try the steps yourself first.",
+        )
+    if current.solution is not None:
+        cols[2].button(
+            "🔁 Try a similar one",
+            key=f"act-similar-{mode.id}",
+            on_click=push,
+            args=("similar",),
+            help="A new problem of the same kind with other numbers; the tutor checks your answer.",
+        )
+        note = "✍️ Type your answer or a step (for example `x = 5` or `3x = 15`) and the tutor checks it."
+        if left > 0:
+            note += f" The full solution opens after {left} more hint{'s' * (left != 1)}."
+        st.caption(note)
 
 
 def _stop_event(mode_id: str) -> threading.Event:
@@ -108,11 +185,13 @@ def _settle_stopped_answer(ctx: Context, session_id: int, mode_id: str, wait_s: 
         time.sleep(0.05)
 
 
-def _answer(ctx: Context, engine, mode: Mode, question: str, session_id: int | None) -> None:
+def _answer(
+    ctx: Context, engine, mode: Mode, question: str, session_id: int | None, action: str = "ask"
+) -> None:
     """Stream one answer. Stop sets the page's stop event and reruns; the partial answer is kept."""
     stop = _stop_event(mode.id)
     stop.clear()
-    events = chat.ask(ctx.store, engine, mode, question, session_id=session_id, stop=stop)
+    events = chat.ask(ctx.store, engine, mode, question, session_id=session_id, stop=stop, action=action)
     user_slot = st.empty()
     try:
         first = next(events)
@@ -120,12 +199,15 @@ def _answer(ctx: Context, engine, mode: Mode, question: str, session_id: int | N
         return
     except TutorError as err:
         show_error(err)
-        if question.strip():  # the question box is empty now: give the text back so nothing is lost
+        if action == "ask" and question.strip():  # the box is empty now: give the text back
             st.text_area("Your question (copy it to ask again)", question, key=f"kept-{mode.id}", height=120)
+        if session_id is not None:  # a refused action (e.g. the solution too early): the buttons stay
+            _action_row(mode, ctx.store.messages(session_id))
         return
+    shown_question = question if action == "ask" else model_text.ACTION_TEXT.get(action, "")
     with user_slot.container():
         with st.chat_message("user"):
-            st.markdown(normalize_math(question if len(question) < 2000 else question[:2000] + "…"))
+            show_text(shown_question if len(shown_question) < 2000 else shown_question[:2000] + "…")
     with st.chat_message("assistant"):
         status = st.empty()
         body = st.empty()
@@ -137,6 +219,7 @@ def _answer(ctx: Context, engine, mode: Mode, question: str, session_id: int | N
             help="Stop the answer here; what was written is kept.",
         )
         text, last_draw = "", 0.0
+        done: chat.Done | None = None
         try:
             event = first
             while True:
@@ -146,10 +229,7 @@ def _answer(ctx: Context, engine, mode: Mode, question: str, session_id: int | N
                 elif isinstance(event, chat.Notice):
                     st.toast(event.text, icon="✂️")
                 elif isinstance(event, Queued):
-                    status.info(
-                        "⏳ The tutor is answering another student. "
-                        f"You are number {event.position} in the queue.",
-                    )
+                    status.info(queue_message(event.position, engine.slots))
                 elif isinstance(event, Started):
                     status.empty()
                     if event.dropped_messages:
@@ -160,27 +240,23 @@ def _answer(ctx: Context, engine, mode: Mode, question: str, session_id: int | N
                     text += event.text
                     now = time.monotonic()
                     if now - last_draw >= REDRAW_EVERY_S:
-                        body.markdown(normalize_math(text) + "▌")
+                        body.markdown(safe_markdown(to_markdown(text)) + "▌")  # classroom: safe rendering
                         last_draw = now
                 elif isinstance(event, chat.Done):
+                    done = event
                     stop_slot.empty()
-                    body.markdown(normalize_math(event.text))
-                    if event.guard_tripped and mode.guard == "hint":
+                    show_text(event.text, body)  # classroom: safe rendering
+                    if event.guard_tripped:
                         st.caption(
-                            "🛡️ The hint guard removed part of this answer that gave the solution away."
+                            "🛡️ Part of the model's text was removed: it gave the answer away "
+                            "or its math was wrong."
                         )
                     if event.error:
                         st.error(f"The model failed: {event.error}", icon="⚠️")
-                    caption_for(
-                        {
-                            "status": event.status if event.status != "complete" else None,
-                            "finish_reason": event.finish_reason,
-                            "tokens": event.stats.tokens if event.stats else None,
-                            "tokens_per_s": event.stats.tokens_per_s if event.stats else None,
-                            "ttft_s": event.stats.ttft_s if event.stats else None,
-                            "model": engine.backend.model_name,
-                        }
-                    )
+                        if action == "ask":
+                            offer_retry(mode.id, question)
+                    caption_for(event.record)
+                    feedback_widget(ctx, event.message_id)  # classroom: thumbs under the answer
                 event = next(events)
         except StopIteration:
             pass
@@ -188,3 +264,5 @@ def _answer(ctx: Context, engine, mode: Mode, question: str, session_id: int | N
             show_error(err)
         finally:
             events.close()
+    if done is not None:
+        _action_row(mode, ctx.store.messages(done.session_id))
