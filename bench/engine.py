@@ -11,7 +11,7 @@ What it measures, in one process, on the same prompt and settings (greedy, fixed
   both equally; every run starts from an empty KV cache; medians are reported;
 - the first token of a follow-up turn (turn 2 after turn 1 was answered): the cached prefix
   is reused; shown beside the same turn with an empty cache, and after another session's
-  turn in between (with and without llama-cpp-python's LlamaRAMCache).
+  turn in between (with and without the app's RAM cache, tutor.engine.backends.llamacpp.compact_ram_cache).
 
 Goals: Engine costs <= 5 % tokens/s; follow-up first token <= 0.5 s on 2 cores.
 Times are seconds (s), speeds tokens per second (tok/s). The box is shared: look at the
@@ -121,7 +121,7 @@ def common_prefix(a: list[int], b: list[int]) -> int:
 
 def bench_followup(engine: Engine, gen: GenSettings, runs: int) -> dict[str, Any]:
     """Turn 2's first token in four situations, all measured in each run (interleaved)."""
-    from llama_cpp import LlamaRAMCache
+    from tutor.engine.backends.llamacpp import compact_ram_cache
 
     backend: LlamaCppBackend = engine.backend  # type: ignore[assignment]
     llama = backend.llama
@@ -136,15 +136,16 @@ def bench_followup(engine: Engine, gen: GenSettings, runs: int) -> dict[str, Any
         t = time.perf_counter()
         state = llama.save_state()  # what the RAM cache does after every answer
         save_s.append(time.perf_counter() - t)
-        state_mb.append((state.llama_state_size + state.scores.nbytes) / 2**20)
+        # what the app's cache keeps of it (compact_ram_cache: one row of scores)
+        state_mb.append((state.llama_state_size + state.scores[-1:].nbytes + state.input_ids.nbytes) / 2**20)
         warm.append(run_engine(engine, turn2, gen, reset=False)["ttft_s"])
         # (b) the same turn 2 from an empty cache (what prefix reuse saves)
         cold.append(run_engine(engine, turn2, gen, reset=True)["ttft_s"])
         # (c) another student's turn in between: the KV cache holds the other session
         run_engine(engine, conversation(i + 1), gen, reset=True)
         between.append(run_engine(engine, turn2, gen, reset=False)["ttft_s"])
-        # (d) like (c) with llama-cpp-python's LlamaRAMCache (a saved state per answer)
-        llama.set_cache(LlamaRAMCache(capacity_bytes=LlamaCppBackend.RAM_CACHE_BYTES))
+        # (d) like (c) with the app's RAM cache (a saved state per answer)
+        llama.set_cache(compact_ram_cache(LlamaCppBackend.RAM_CACHE_BYTES))
         try:
             run_engine(engine, conversation(i), gen, reset=True)
             run_engine(engine, conversation(i + 1), gen, reset=True)

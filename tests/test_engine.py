@@ -276,3 +276,115 @@ def test_backend_that_fails_at_once_is_an_error_event():
     events = collect(Engine(fake).generate(msgs(("user", "q")), GenSettings()))
     assert isinstance(events[0], Started)
     assert events[-1].finish_reason == "error" and "no reply was enqueued" in events[-1].error
+
+
+# --- slots: a batching backend runs N answers at once -----------------------------------
+def _hold(engine, content, stop=None):
+    """Start a generation and hold it right after its first token (its slot stays taken)."""
+    gen = engine.generate(msgs(("user", content)), GenSettings(), stop=stop)
+    first = next(gen)
+    return gen, first
+
+
+def test_slots_run_at_once_and_queue_only_when_all_are_busy():
+    fake = FakeBackend(slots=3, default_reply=["a ", "b "])
+    engine = Engine(fake, poll_s=0.01)
+    held = [_hold(engine, f"q{i}") for i in range(3)]
+    assert all(isinstance(first, Started) for _, first in held)  # none of the three waited
+    assert engine.busy_slots() == 3 and engine.queue_length() == 3
+    fourth = engine.generate(msgs(("user", "q3")), GenSettings())
+    assert next(fourth) == Queued(1)  # every slot busy: now the queue message
+    fifth = engine.generate(msgs(("user", "q4")), GenSettings())
+    assert next(fifth) == Queued(2)
+    held[1][0].close()  # one answer ends (the page left): its slot goes to the next in line
+    assert isinstance(next(fourth), Started)
+    assert next(fifth) == Queued(1)
+    for gen, _ in held:
+        gen.close()
+    assert isinstance(next(fifth), Started)
+    assert texts(list(fourth)) == "a b " and texts(list(fifth)) == "a b "
+    assert engine.queue_length() == 0 and engine.busy_slots() == 0
+
+
+def test_two_free_slots_admit_two_waiters_without_a_queue_flash():
+    fake = FakeBackend(slots=2, default_reply=["x"])
+    engine = Engine(fake, poll_s=5.0)  # a long poll: only a notify can wake the waiters in time
+    a, _ = _hold(engine, "a")
+    b, _ = _hold(engine, "b")
+    waiters = [engine.generate(msgs(("user", f"w{i}")), GenSettings()) for i in range(2)]
+    assert [next(w) for w in waiters] == [Queued(1), Queued(2)]
+    got = {}
+
+    def read(i):
+        got[i] = list(waiters[i])
+
+    threads = [threading.Thread(target=read, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    time.sleep(0.05)
+    a.close()
+    b.close()
+    for t in threads:
+        t.join(2)
+    assert not any(t.is_alive() for t in threads), "a waiter slept through a free slot"
+    # the second waiter moved up and then started: at most one more Queued(1), never a Queued(2) again
+    assert [e for e in got[0] if isinstance(e, Queued)] == []
+    assert [e.position for e in got[1] if isinstance(e, Queued)] in ([], [1])
+    assert all(isinstance(got[i][-1], Finished) for i in range(2))
+
+
+def test_slots_default_to_one_for_a_backend_without_the_attribute():
+    class Plain:
+        model_name, sha256, n_ctx = "plain", "0" * 64, 512
+
+        def count_tokens(self, messages):
+            return 10
+
+        def stream(self, messages, gen):
+            yield "hi", "stop"
+
+        def close(self):
+            pass
+
+    engine = Engine(Plain())
+    assert engine.slots == 1
+    assert texts(list(engine.generate(msgs(("user", "q")), GenSettings()))) == "hi"
+
+
+def test_stop_is_seen_during_heartbeats_before_the_first_token():
+    class Silent:
+        """A server that accepts the request and then says nothing (heartbeats only)."""
+
+        model_name, sha256, n_ctx, slots = "silent", "0" * 64, 512, 2
+        closed = 0
+
+        def count_tokens(self, messages):
+            return 10
+
+        def stream(self, messages, gen):
+            backend = self
+
+            class Beats:
+                def __iter__(self):
+                    return self
+
+                def __next__(self):
+                    time.sleep(0.01)
+                    return "", None
+
+                def close(self):
+                    backend.closed += 1
+
+            return Beats()
+
+        def close(self):
+            pass
+
+    backend = Silent()
+    engine = Engine(backend)
+    stop = threading.Event()
+    threading.Timer(0.1, stop.set).start()
+    events = list(engine.generate(msgs(("user", "q")), GenSettings(), stop=stop))
+    assert events[-1].finish_reason == "stopped" and events[-1].stats.tokens == 0
+    assert backend.closed == 1  # the request was cancelled, its slot freed
+    assert engine.busy_slots() == 0

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -40,6 +39,7 @@ from tutor.errors import DatabaseLocked, ModelCorrupt, StateDirError, StorageErr
 from tutor.fake import FakeBackend
 from tutor.models import add_model, embedded_model_path
 from tutor.prompts import load_modes
+from tutor.shaping import strip_label
 from tutor.store import Store
 
 APP = str(REPO_ROOT / "streamlit_app.py")
@@ -226,7 +226,7 @@ def test_locked_database_is_retried_then_reported_and_nothing_is_lost(db_path, m
     events = list(chat.ask(store, engine, modes["explain"], question))
     done = [e for e in events if isinstance(e, chat.Done)][0]
     stored = store.messages(done.session_id)
-    assert stored[0]["content"] == question and stored[1]["content"] == "Plants make sugar."
+    assert stored[0]["content"] == question and strip_label(stored[1]["content"]) == "Plants make sugar."
     assert counts(db_path) == (1, 2)
     store.close()
 

@@ -56,6 +56,26 @@ def test_embedded_path_found_without_import():
         ("models: [1, 2]\n", "models"),
         ("extra: 1\n", "extra"),
         ("models:\n  'bad name!': {source: embedded}\n", "models.bad name!"),
+        # serving keys (backend, slots, remote servers)
+        ("models:\n  m1: {source: embedded, backend: vllm}\n", "models.m1.backend"),
+        ("models:\n  m1: {source: embedded, backend: openai}\n", "models.m1.backend"),
+        ("models:\n  m1: {source: embedded, parallel: 4}\n", "models.m1.parallel"),
+        ("models:\n  m1: {source: embedded, backend: llama-server, parallel: 0}\n", "models.m1.parallel"),
+        ("models:\n  m1: {source: embedded, backend: llama-server, parallel: true}\n", "models.m1.parallel"),
+        ("models:\n  m1: {source: embedded, ram_cache_mib: -1}\n", "models.m1.ram_cache_mib"),
+        ("models:\n  m1: {source: embedded, url: 'http://x/v1'}\n", "models.m1.url"),
+        ("models:\n  m1: {source: remote, remote_model: m, n_ctx: 512}\n", "models.m1.url"),
+        ("models:\n  m1: {source: remote, url: 'ftp://x', remote_model: m, n_ctx: 512}\n", "models.m1.url"),
+        ("models:\n  m1: {source: remote, url: 'http://x/v1', n_ctx: 512}\n", "models.m1.remote_model"),
+        ("models:\n  m1: {source: remote, url: 'http://x/v1', remote_model: m}\n", "models.m1.n_ctx"),
+        ("models:\n  m1: {source: remote, url: 'http://x/v1', remote_model: m, n_ctx: 512, "
+         "backend: llamacpp}\n", "models.m1.backend"),
+        ("models:\n  m1: {source: remote, url: 'http://x/v1', remote_model: m, n_ctx: 512, "
+         "api_key_env: 'sk-123 secret'}\n", "models.m1.api_key_env"),
+        ("models:\n  m1: {source: remote, url: 'http://x/v1', remote_model: m, n_ctx: 512, "
+         "timeout_s: 0}\n", "models.m1.timeout_s"),
+        ("models:\n  m1: {source: remote, url: 'http://x/v1', remote_model: m, n_ctx: 512, "
+         "ram_cache_mib: 64}\n", "models.m1.ram_cache_mib"),
     ],
 )
 def test_registry_errors_name_file_and_key(text, key):
@@ -79,6 +99,37 @@ def test_user_registry_merges_over_repo_and_relative_paths(tmp_path):
     reg = load_registry(get_settings())
     assert reg.default == "mine" and "smollm2-135m" in reg.models
     assert reg.models["mine"].path == str(get_settings().home / "sub" / "m.gguf")
+
+
+def test_serving_keys_parse_with_defaults():
+    write_user_registry(
+        "models:\n"
+        "  cls: {source: embedded, backend: llama-server, parallel: 8, n_ctx: 2048, ram_cache_mib: 64}\n"
+        "  school: {source: remote, url: 'http://10.0.0.5:8000/v1', remote_model: tutor-1b, n_ctx: 4096,\n"
+        "           parallel: 32, api_key_env: TUTOR_SCHOOL_KEY, timeout_s: 30}\n"
+    )
+    reg = load_registry(get_settings())
+    assert reg.models["smollm2-135m"].backend == "llamacpp" and reg.models["smollm2-135m"].parallel is None
+    cls = reg.models["cls"]
+    assert (cls.backend, cls.parallel, cls.n_ctx, cls.ram_cache_mib) == ("llama-server", 8, 2048, 64)
+    school = reg.models["school"]
+    assert school.backend == "openai" and school.url == "http://10.0.0.5:8000/v1"
+    assert (school.remote_model, school.parallel, school.api_key_env, school.timeout_s) == (
+        "tutor-1b", 32, "TUTOR_SCHOOL_KEY", 30.0)
+    assert "tutor-1b at http://10.0.0.5:8000/v1" == school.where()
+    with pytest.raises(ModelNotFound, match="runs on a server"):
+        resolve_model_path(school, get_settings())
+
+
+def test_the_repo_registry_has_a_class_entry_on_the_batching_backend():
+    spec = load_registry(get_settings()).models["smollm2-135m-class"]
+    assert spec.source == "embedded" and spec.backend == "llama-server" and spec.parallel == 8
+
+
+def test_registry_backends_match_the_engines():
+    from tutor.engine.backends import BACKENDS
+
+    assert models.BACKENDS == BACKENDS
 
 
 def test_unknown_model_lists_known():
@@ -160,8 +211,8 @@ def test_gguf_sha256_cached_in_memory_and_sidecar(tmp_path, monkeypatch):
     table = json.loads(sidecar.read_text())
     assert table[str(f.resolve())]["sha256"] == expected
     # a new process (empty memory cache) reads the sidecar instead of hashing
-    monkeypatch.setattr(models, "_sha_memory", {})
-    monkeypatch.setattr(models.hashlib, "sha256", lambda: (_ for _ in ()).throw(AssertionError("hashed")))
+    monkeypatch.setattr(models.files, "_sha_memory", {})
+    monkeypatch.setattr(models.files.hashlib, "sha256", lambda: (_ for _ in ()).throw(AssertionError("hashed")))
     assert gguf_sha256(f) == expected
     monkeypatch.undo()
     # a changed file is hashed again
@@ -196,3 +247,26 @@ def test_cli_add_list_fetch(tmp_path, tutor_home):
     assert out.returncode == 1 and "does not exist" in out.stderr
     out = run_cli("--help", env_home=tutor_home)
     assert out.returncode == 0 and "fetch" in out.stdout
+
+
+def test_cli_adds_a_class_model_and_a_school_server(tmp_path, tutor_home):
+    gguf = fake_gguf(tmp_path / "model.gguf")
+    out = run_cli("add", "cls", str(gguf), "--backend", "llama-server", "--parallel", "8", env_home=tutor_home)
+    assert out.returncode == 0, out.stderr
+    out = run_cli("add", "school", "--url", "http://127.0.0.1:8000/v1", "--remote-model", "tutor-1b",
+                  "--n-ctx", "4096", "--parallel", "16", "--api-key-env", "TUTOR_SCHOOL_KEY", env_home=tutor_home)
+    assert out.returncode == 0, out.stderr
+    out = run_cli("list", env_home=tutor_home)
+    lines = out.stdout.splitlines()
+    assert any("cls" in line and "llama-server x8" in line for line in lines), out.stdout
+    assert any("school" in line and "openai x16" in line and "remote" in line for line in lines), out.stdout
+    out = run_cli("add", "half", "--url", "http://127.0.0.1:8000/v1", "--remote-model", "m", env_home=tutor_home)
+    assert out.returncode == 1 and "n_ctx" in out.stderr
+    out = run_cli("add", "both", str(gguf), "--url", "http://x/v1", env_home=tutor_home)
+    assert out.returncode == 2 and "one of" in out.stderr
+
+
+def test_the_registry_does_not_import_its_command_line():
+    code = "import sys, tutor.models; print('tutor.models_cli' in sys.modules, 'argparse' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split()[0] == "False"

@@ -9,6 +9,7 @@ Queue the replies, run the code under test, then look at what the model was aske
     fake.enqueue(["The ", "answer ", "is ", "4."])            # one reply, streamed piece by piece
     fake.enqueue(["Too ", "long"], finish_reason="length")    # the next reply
     fake.enqueue(["slow"], delay_s=0.05)                      # sleeps 0.05 s before each piece
+    FakeBackend(slots=4)                                      # the Engine runs 4 answers at once
     fake.fail_next(RuntimeError("boom"), after_tokens=1)      # next call: one piece, then raises
     engine = Engine(fake)
     ...
@@ -55,8 +56,10 @@ class FakeBackend:
         n_ctx: int = 4096,
         sha256: str = "f" * 64,
         default_reply: list[str] | None = None,
+        slots: int = 1,
     ) -> None:
         self.model_name = model_name
+        self.slots = slots  # generations the Engine lets run at once (a batching server's slots)
         self.sha256 = sha256
         self.n_ctx = n_ctx
         self.default_reply = default_reply

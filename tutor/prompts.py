@@ -8,9 +8,11 @@ A mode file (``prompts/hint.yaml``; the mode id is the file stem)::
     description: A nudge toward the next step, never the answer.
     guard: hint                  # null | hint | medical  (see tutor/guards.py)
     notice: null                 # standing notice shown on the page
+    hints_before_solution: 3     # hints a student sees before "Show the full solution" (0-10)
+    pedagogy: hints              # null | steps | explain | hints  (how the math core takes part)
     instructions: |              # required: the system message
       You are a patient tutor ...
-    defaults:                    # any GenSettings field (tutor/engine.py)
+    defaults:                    # any GenSettings field (tutor/engine/settings.py)
       temperature: 0.3
       max_tokens: 200
 
@@ -21,7 +23,6 @@ Unknown keys, missing required keys, wrong types and out-of-range settings raise
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,10 +30,14 @@ from typing import Any
 import yaml
 
 from tutor.config import REPO_ROOT
-from tutor.engine import GenSettings
+from tutor.engine.settings import GenSettings, SettingError, parse_gen_settings
 from tutor.errors import PromptFileError
 
 GUARDS = ("hint", "medical")
+# How the math core (tutor.pedagogy, through tutor.tutoring) takes part in a mode's answers:
+# steps = a checked worked solution; explain = an explanation grounded in the checked result;
+# hints = the hint ladder, attempts checked, the solution after N hints; null = the model alone.
+PEDAGOGIES = ("steps", "explain", "hints")
 _REQUIRED = ("title", "instructions")
 _OPTIONAL: dict[str, Any] = {
     "icon": "",
@@ -40,6 +45,9 @@ _OPTIONAL: dict[str, Any] = {
     "description": "",
     "guard": None,
     "notice": None,
+    "hints_before_solution": 3,
+    "pedagogy": None,
+    "model_note": True,
     "defaults": {},
 }
 _KEYS = (*_REQUIRED, *_OPTIONAL)
@@ -59,6 +67,9 @@ class Mode:
     guard: str | None
     notice: str | None
     path: Path
+    hints_before_solution: int = 3  # ladder rungs before the full solution is offered
+    pedagogy: str | None = None  # one of PEDAGOGIES, or None
+    model_note: bool = True  # beside checked math, the model's words (labelled not checked)
 
 
 def _display_path(path: Path) -> str:
@@ -83,36 +94,6 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-# GenSettings fields: (kind, low, high) ranges; "stop" and "seed" are handled specially.
-_RANGES: dict[str, tuple[str, float, float]] = {
-    "temperature": ("number", 0, 2),
-    "top_p": ("number", 0, 1),
-    "top_k": ("integer", 0, 1000),
-    "repeat_penalty": ("number", 0, 2),
-    "max_tokens": ("integer", 1, 4096),
-}
-
-
-def _check_setting(name: str, value: Any, err) -> Any:
-    """Validate one ``defaults`` entry; returns the value GenSettings wants."""
-    if name == "seed":
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            raise err(f"defaults.{name}", "must be a whole number or null")
-        return value
-    if name == "stop":
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(s, str) and s for s in value):
-            raise err(f"defaults.{name}", "must be a list of non-empty strings")
-        return tuple(value)
-    kind, low, high = _RANGES[name]
-    ok_type = (int,) if kind == "integer" else (int, float)
-    if isinstance(value, bool) or not isinstance(value, ok_type) or not low <= value <= high:
-        article = "a whole number" if kind == "integer" else "a number"
-        raise err(f"defaults.{name}", f"must be {article} between {low} and {high}")
-    return float(value) if kind == "number" else value
-
 
 def load_mode(path: str | Path) -> Mode:
     """Load and validate one mode file; ``PromptFileError`` names the file and key."""
@@ -160,16 +141,21 @@ def load_mode(path: str | Path) -> Mode:
         not isinstance(values["notice"], str) or not values["notice"].strip()
     ):
         raise err("notice", "must be null or non-empty text")
+    if values["pedagogy"] is not None and values["pedagogy"] not in PEDAGOGIES:
+        raise err("pedagogy", f"must be null or one of: {', '.join(PEDAGOGIES)}")
+    hints = values["hints_before_solution"]
+    if isinstance(hints, bool) or not isinstance(hints, int) or not 0 <= hints <= 10:
+        raise err("hints_before_solution", "must be a whole number between 0 and 10")
+    if not isinstance(values["model_note"], bool):
+        raise err("model_note", "must be true or false")
 
     defaults = values["defaults"] if values["defaults"] is not None else {}
     if not isinstance(defaults, dict):
         raise err("defaults", "must be a mapping of generation settings")
-    known = [f.name for f in dataclasses.fields(GenSettings)]
-    gen_kwargs = {}
-    for name, value in defaults.items():
-        if name not in known:
-            raise err(f"defaults.{name}", f"unknown setting; known settings: {', '.join(known)}")
-        gen_kwargs[name] = _check_setting(name, value, err)
+    try:
+        gen = parse_gen_settings(defaults)  # the checks live with GenSettings (tutor/engine/settings.py)
+    except SettingError as exc:
+        raise err(f"defaults.{exc.key}", exc.message) from exc
 
     return Mode(
         id=path.stem,
@@ -178,10 +164,13 @@ def load_mode(path: str | Path) -> Mode:
         order=values["order"],
         description=values["description"].strip(),
         instructions=values["instructions"].strip(),
-        gen=GenSettings(**gen_kwargs),
+        gen=gen,
         guard=values["guard"],
         notice=values["notice"].strip() if values["notice"] else None,
         path=path,
+        hints_before_solution=hints,
+        pedagogy=values["pedagogy"],
+        model_note=values["model_note"],
     )
 
 

@@ -135,7 +135,12 @@ def close_round(students: list[Student]) -> None:
 
 
 def check_round(students: list[Student]) -> list[str]:
-    """Everything that went wrong, as sentences (empty = all good)."""
+    """Everything that went wrong, as sentences (empty = all good): answers, FIFO order, queue shown."""
+    return check_answers(students) + check_fifo(students) + check_queue_shown(students)
+
+
+def check_answers(students: list[Student]) -> list[str]:
+    """Each student got their own complete answer, stored once, and saw no one else's text."""
     problems = []
     tags = [s.tag for s in students]
     for s in students:
@@ -161,8 +166,6 @@ def check_round(students: list[Student]) -> list[str]:
         for other in tags:
             if other != s.tag and other in msgs[1]["content"]:
                 problems.append(f"{who}: stored answer mentions {other}")
-    problems += check_fifo(students)
-    problems += check_queue_shown(students)
     return problems
 
 
