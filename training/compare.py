@@ -4,16 +4,20 @@
     python -m training.compare lr-2e-4 lr-5e-5          # run names are looked up in runs/runs.db
 
 Prints a table of the settings that differ between the runs (configs flattened to dotted
-keys; run_name and output_dir are ignored, seed counts) plus the final metrics, and writes
-train and validation loss curves to a PNG. When the runs differ in more than one setting it
-says so plainly: a difference in the results cannot then be attributed to any one of them
-(the seed project changed learning rate and data size together and could conclude nothing).
+keys; run_name and output_dir are ignored, seed counts; the content of the data file counts
+as ``data.source (content)``) plus the final metrics, and writes train and validation loss
+curves to a PNG. Each difference is counted once: the dataset and validation-set
+fingerprints are results of the settings, shown below them but not counted when a setting
+that decides the data (data.*, seed, model.name, model.chat_template, model.max_seq_len)
+differs. When the runs differ in more than one setting it says so plainly: a difference in
+the results cannot then be attributed to any one of them (the seed project changed learning
+rate and data size together and could conclude nothing). When the runs were validated on
+different validation sets it says that their validation losses measure different data.
 Exit status: 0, or 3 with --strict when the runs differ in more than one setting.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -21,9 +25,16 @@ from typing import Any
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = REPO_ROOT / "runs" / "runs.db"
+from training import cli
+from training.errors import TrainingError
+from training.paths import RUNS_DIR
+
+DEFAULT_DB = RUNS_DIR / "runs.db"
 IGNORED_KEYS = {"run_name", "output_dir"}  # differ by construction; seed is NOT ignored
+# settings that decide which rows are trained on and validated against
+DATA_DECIDING = ("data.", "seed", "model.name", "model.chat_template", "model.max_seq_len")
+SOURCE_KEY = "data.source (content)"
+DATA_FP, VAL_FP = "data (fingerprint)", "validation set (fingerprint)"
 FINAL_METRICS = (
     "final_train_loss",
     "val_loss",
@@ -104,26 +115,64 @@ def flatten(d: dict, prefix: str = "") -> dict[str, Any]:
 
 
 def settings(run: Run) -> dict[str, Any]:
-    """The settings that define a run: its flattened config plus the data it actually read."""
+    """The settings that define a run: its flattened config, plus the data file's content when recorded."""
     flat = {k: v for k, v in flatten(run.config).items() if k.split(".")[-1] not in IGNORED_KEYS}
-    if run.summary.get("dataset_fingerprint"):
-        flat["data (fingerprint)"] = run.summary["dataset_fingerprint"]
+    source = run.summary.get("data_source")
+    if isinstance(source, dict) and source.get("sha256"):
+        flat[SOURCE_KEY] = source["sha256"]
     return flat
 
 
-def differing_settings(runs: list[Run]) -> dict[str, list[Any]]:
-    """Keys whose value is not the same in every run -> the value in each run (missing = None)."""
-    all_settings = [settings(r) for r in runs]
-    keys = sorted(set().union(*all_settings))
+def derived(run: Run) -> dict[str, Any]:
+    """What the settings produced: the data and validation-set fingerprints."""
+    return {DATA_FP: run.summary.get("dataset_fingerprint"), VAL_FP: run.summary.get("val_fingerprint")}
+
+
+def _differing(values_per_run: list[dict]) -> dict[str, list[Any]]:
+    keys = sorted(set().union(*values_per_run))
     diff = {}
     for k in keys:
-        values = [s.get(k) for s in all_settings]
-        if any(
-            json.dumps(v, sort_keys=True, default=str) != json.dumps(values[0], sort_keys=True, default=str)
-            for v in values[1:]
-        ):
+        values = [s.get(k) for s in values_per_run]
+        first = json.dumps(values[0], sort_keys=True, default=str)
+        if any(json.dumps(v, sort_keys=True, default=str) != first for v in values[1:]):
             diff[k] = values
     return diff
+
+
+def differing_settings(runs: list[Run]) -> dict[str, list[Any]]:
+    """Settings whose value is not the same in every run -> the value in each run (missing = None).
+
+    Each difference counts once. The data fingerprint joins them only when nothing recorded
+    explains it (an old run without the data file's hash, data edited in place).
+    """
+    diff = _differing([settings(r) for r in runs])
+    fp = _differing([derived(r) for r in runs]).get(DATA_FP)
+    if fp and not any(k.startswith(DATA_DECIDING) for k in diff) and None not in fp:
+        diff[DATA_FP] = fp
+    return diff
+
+
+def derived_differences(runs: list[Run], diff: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """Fingerprints that differ as a consequence of the settings in ``diff`` (shown, not counted)."""
+    return {k: v for k, v in _differing([derived(r) for r in runs]).items() if k not in diff}
+
+
+def validation_note(runs: list[Run]) -> str | None:
+    """Say so when the runs' validation losses were measured on different validation sets."""
+    if len(runs) < 2:
+        return None
+    vals = [r.summary.get("val_fingerprint") for r in runs]
+    if None in vals:  # older runs: the data fingerprint covers train + val
+        vals = [r.summary.get("dataset_fingerprint") for r in runs]
+        if None in vals:
+            return None
+    if len(set(vals)) == 1:
+        return None
+    return (
+        "note: the runs were validated on different validation sets "
+        f"({', '.join(str(v)[:12] for v in vals)}): val_loss and val_ppl measure different data, "
+        "so their difference is not only the model's"
+    )
 
 
 def attribution_warning(diff: dict[str, list[Any]]) -> str | None:
@@ -150,10 +199,10 @@ def resolve_run(arg: str, db_path: Path) -> Path:
             rows = list(db.query("select run_dir from runs where run_name = ? order by started desc", [arg]))
             if rows:
                 return Path(rows[0]["run_dir"])
-    for candidate in (REPO_ROOT / "runs" / arg, db_path.parent / arg):
+    for candidate in (RUNS_DIR / arg, db_path.parent / arg):
         if candidate.is_dir():
             return candidate
-    raise SystemExit(f"error: no run folder or run named {arg!r} (looked in {db_path} and runs/)")
+    raise TrainingError(f"no run folder or run named {arg!r} (looked in {db_path} and runs/)")
 
 
 def _fmt(v: Any) -> str:
@@ -166,12 +215,13 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def table(runs: list[Run], diff: dict[str, list[Any]]) -> str:
-    """A text table: the differing settings, then the final metrics, one column per run."""
+def table(runs: list[Run], diff: dict[str, list[Any]], follows: dict[str, list[Any]] | None = None) -> str:
+    """A text table: the differing settings, what follows from them, the final metrics; one column per run."""
     rows = [("setting", [r.name for r in runs])]
     rows += [(k, [_fmt(v) for v in vals]) for k, vals in diff.items()] or [
         ("(no setting differs)", [""] * len(runs))
     ]
+    rows += [(f"{k}, follows", [_fmt(v)[:12] for v in vals]) for k, vals in (follows or {}).items()]
     rows.append(("--", ["--"] * len(runs)))
     rows += [(m, [_fmt(r.final(m)) for r in runs]) for m in FINAL_METRICS]
     w0 = max(len(k) for k, _ in rows)
@@ -216,10 +266,9 @@ def plot(runs: list[Run], out: Path, title: str) -> Path:
     return out
 
 
+@cli.command
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(
-        description="Compare training runs: differing settings, final metrics, loss curves."
-    )
+    ap = cli.parser(__doc__)
     ap.add_argument("runs", nargs="+", help="run folders (runs/<name>) or run names from the runs table")
     ap.add_argument("--out", type=Path, default=Path("compare.png"), help="PNG file for the loss curves")
     ap.add_argument("--db", type=Path, default=DEFAULT_DB, help="runs table used to look up run names")
@@ -233,11 +282,14 @@ def main(argv: list[str] | None = None) -> int:
         if not r.config:
             print(f"note: {r.dir} has no config.yaml; its settings are unknown", file=sys.stderr)
     diff = differing_settings(runs)
-    print(table(runs, diff))
+    print(table(runs, diff, derived_differences(runs, diff)))
     warning = attribution_warning(diff)
     commits = {r.summary.get("git_commit") for r in runs} - {None}
     if len(commits) > 1:
         print(f"note: the runs come from {len(commits)} different git commits; the code may differ too")
+    val_note = validation_note(runs)
+    if val_note:
+        print(val_note)
     if len(runs) == 1:
         title = runs[0].name
     elif warning:

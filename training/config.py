@@ -1,55 +1,57 @@
 """Training run configs: flat YAML mirroring TRL's dataclasses (alignment-handbook style).
 
-One YAML file describes one run; ``load_config(path)`` reads it into ``RunConfig`` and
-checks every key. Unknown keys, missing required keys, wrong types and bad values raise
-``TrainConfigError`` naming the file and the dotted key (``data.val_fraction``).
+One YAML file describes one run; ``load_config(path)`` reads it into ``RunConfig`` and checks
+every key, then every path (``check_paths``): the data file, the base model (a local folder,
+the embedded GGUF, or ``run:<run folder>``) and the output folder, before anything heavy loads.
+The value and path checks live in training/config_checks.py.
 
     from training.config import load_config
     cfg = load_config("training/configs/smollm2/135m_lora_gsm8k.yaml",
-                      overrides=["train.max_steps=5", "output_dir=/tmp/x"])
+                      overrides=["train.max_steps=5", "run_name=lr-test"])
 
-Relative paths (``data.source``, ``output_dir``, a local ``model.name``) are resolved
-against the repository root, so a run does not depend on the current directory.
-This module imports no torch: the app and the config tests stay light.
+Every problem is a ``TrainConfigError`` worded "file: key: what is wrong (you wrote X)"; a
+value that came from ``--set`` is reported against the command line, not the file:
+
+    training/configs/x.yaml: data.source: no such file /…/shared/data/gsm8k/trian.jsonl (you wrote '../shared/data/gsm8k/trian.jsonl')
+    --set train.max_stepz=5: train.max_stepz: unknown key; did you mean train.max_steps? (allowed: ...)
+
+Relative paths are resolved against the repository root (training/paths.py), so a run does
+not depend on the current directory. ``output_dir`` defaults to ``runs/<run_name>``: overriding
+``run_name`` moves the run folder with it. This module imports no torch.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
+import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
 import yaml
 
-from tutor.errors import ConfigError
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-CONFIGS_DIR = Path(__file__).resolve().parent / "configs"
-CHAT_TEMPLATES_DIR = Path(__file__).resolve().parent / "chat_templates"
-
-EMBEDDED_MODELS = ("smollm2",)  # embedded:<key>, see training/base_model.py
-CHAT_TEMPLATES = ("chatml", "llama3", "phi3")
-DTYPES = ("auto", "float32", "bfloat16", "float16")
-DATA_FORMATS = ("auto", "sharegpt", "alpaca", "gsm8k", "messages")
-BACKENDS = ("auto", "unsloth", "hf")
-LOCAL_DATA_SUFFIXES = (".json", ".jsonl", ".parquet")
-LR_SCHEDULERS = ("linear", "cosine", "constant", "constant_with_warmup", "cosine_with_min_lr")
-HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
-
-
-class TrainConfigError(ConfigError):
-    """A training config file is malformed; ``path`` and ``key`` say where."""
-
+from training.config_checks import (  # noqa: F401  (re-exported: the names of a config's vocabulary)
+    EMBEDDED_MODELS,
+    HUB_ID,
+    RUN_PREFIX,
+    Origin,
+    check_paths,
+    is_local_source,
+    run_reference,
+    validate,
+)
+from training.errors import TrainConfigError
+from training.paths import CONFIGS_DIR, resolve_path
 
 @dataclass
 class ModelConfig:
-    name: str  # embedded:smollm2 | Hub id | local HF dir
+    name: str  # embedded:smollm2 | Hub id | local HF dir | run:<run folder>
     chat_template: str = "chatml"  # chatml | llama3 | phi3
     max_seq_len: int = 512
     dtype: str = "auto"  # auto: bfloat16 on a GPU that supports it, else float32
     load_in_4bit: bool = False  # unsloth backend only (QLoRA, needs bitsandbytes)
+    attn_implementation: str = "auto"  # auto (transformers picks, sdpa) | eager | sdpa | flash_attention_2
 
 
 @dataclass
@@ -62,6 +64,7 @@ class DataConfig:
     val_fraction: float = 0.05
     system_prompt: str | None = None
     strip_chatdoctor: bool = True
+    train_on: str = "assistant"  # assistant: loss on the replies only | all: every token (no masking)
 
 
 @dataclass
@@ -80,6 +83,7 @@ class TrainConfig:
     learning_rate: float = 2.0e-4
     lr_scheduler: str = "linear"
     warmup_steps: int = 5
+    warmup_ratio: float | None = None  # a fraction of the run's steps instead (needs warmup_steps: 0)
     max_steps: int | None = None  # exactly one of max_steps / epochs
     epochs: float | None = None
     per_device_batch_size: int = 4
@@ -93,6 +97,13 @@ class TrainConfig:
     save_steps: int = 20
     save_total_limit: int = 3
     gradient_checkpointing: bool = False
+    deterministic: bool = False  # GPU: deterministic kernels (slower); see docs/TRAINING.md
+
+
+@dataclass
+class DPOSection:
+    beta: float = 0.1  # how far the policy may move from the reference (higher = closer)
+    loss_type: str = "sigmoid"  # TRL DPOConfig.loss_type
 
 
 @dataclass
@@ -100,15 +111,19 @@ class RunConfig:
     run_name: str
     model: ModelConfig
     data: DataConfig
-    output_dir: str
+    output_dir: str = ""  # default runs/<run_name>
+    method: str = "sft"  # sft (training.sft) | dpo (training.dpo)
     seed: int = 42
     lora: LoraConfig = field(default_factory=LoraConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    dpo: DPOSection | None = None  # method: dpo only
     path: str = ""  # the file it came from (not a YAML key)
 
     def to_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
         out.pop("path")
+        if out["dpo"] is None:
+            out.pop("dpo")
         return out
 
     # --- resolved paths -------------------------------------------------------
@@ -125,23 +140,11 @@ class RunConfig:
         return resolve_path(self.data.source) if self.data_is_local else None
 
 
-def resolve_path(p: str) -> Path:
-    """A path from a config: absolute as is, relative against the repository root."""
-    path = Path(p).expanduser()
-    return path if path.is_absolute() else (REPO_ROOT / path).resolve()
+# --- types ------------------------------------------------------------------------------------------------
+_SECTIONS = {"model": ModelConfig, "data": DataConfig, "lora": LoraConfig, "train": TrainConfig, "dpo": DPOSection}
 
 
-def is_local_source(source: str) -> bool:
-    """A data source is local if it looks like a file path; otherwise it is a Hub dataset id."""
-    file_like = Path(source).suffix.lower() in LOCAL_DATA_SUFFIXES + (".csv", ".tsv", ".txt", ".arrow", ".gz")
-    return source.startswith((".", "/", "~")) or file_like or resolve_path(source).exists()
-
-
-# --- loading ----------------------------------------------------------------
-_SECTIONS = {"model": ModelConfig, "data": DataConfig, "lora": LoraConfig, "train": TrainConfig}
-
-
-def _check_type(value: Any, hint: Any, *, path: str, key: str) -> Any:
+def _check_type(value: Any, hint: Any, *, where: Origin, key: str) -> Any:
     """Check ``value`` against a simple annotation (str/int/float/bool, X | None, list[str])."""
     origin, args = get_origin(hint), get_args(hint)
     if args and type(None) in args:  # Optional
@@ -151,17 +154,15 @@ def _check_type(value: Any, hint: Any, *, path: str, key: str) -> Any:
         origin, args = get_origin(hint), get_args(hint)
     if origin is list:
         if not isinstance(value, list) or not all(isinstance(v, args[0]) for v in value):
-            raise TrainConfigError(
-                f"expected a list of {args[0].__name__}, got {value!r}", path=path, key=key
-            )
+            raise where.error(key, f"expected a list of {args[0].__name__}", value)
         return value
     if hint is bool:
         if not isinstance(value, bool):
-            raise TrainConfigError(f"expected true or false, got {value!r}", path=path, key=key)
+            raise where.error(key, "expected true or false", value)
         return value
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise TrainConfigError(f"expected an integer, got {value!r}", path=path, key=key)
+            raise where.error(key, "expected an integer", value)
         return value
     if hint is float:
         if isinstance(value, str):  # YAML reads 2e-4 (no dot) as a string
@@ -170,25 +171,23 @@ def _check_type(value: Any, hint: Any, *, path: str, key: str) -> Any:
             except ValueError:
                 pass
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise TrainConfigError(f"expected a number, got {value!r}", path=path, key=key)
+            raise where.error(key, "expected a number", value)
         return float(value)
     if hint is str and not isinstance(value, str):
-        raise TrainConfigError(f"expected a string, got {value!r}", path=path, key=key)
+        raise where.error(key, "expected a string", value)
     return value
 
 
-def _build(cls: type, raw: Any, *, path: str, prefix: str) -> Any:
+def _build(cls: type, raw: Any, *, where: Origin, prefix: str) -> Any:
     if not isinstance(raw, dict):
-        raise TrainConfigError(
-            f"expected a mapping, got {type(raw).__name__}", path=path, key=prefix or "(top)"
-        )
+        raise where.error(prefix.rstrip(".") or "(top)", "expected a mapping", raw)
     hints = get_type_hints(cls)
-    known = {f.name for f in fields(cls)} - {"path"}
+    known = sorted({f.name for f in fields(cls)} - {"path"})
     for k in raw:
         if k not in known:
-            raise TrainConfigError(
-                f"unknown key (allowed: {', '.join(sorted(known))})", path=path, key=f"{prefix}{k}"
-            )
+            close = difflib.get_close_matches(str(k), known, n=1)
+            maybe = f"; did you mean {prefix}{close[0]}?" if close else ""
+            raise where.error(f"{prefix}{k}", f"unknown key{maybe} (allowed: {', '.join(known)})")
     kwargs: dict[str, Any] = {}
     for f in fields(cls):
         if f.name == "path":
@@ -196,131 +195,104 @@ def _build(cls: type, raw: Any, *, path: str, prefix: str) -> Any:
         key = f"{prefix}{f.name}"
         if f.name not in raw:
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise TrainConfigError("missing required key", path=path, key=key)
+                raise where.error(key, "missing required key")
             continue
         if f.name in _SECTIONS and prefix == "":
-            kwargs[f.name] = _build(_SECTIONS[f.name], raw[f.name], path=path, prefix=f"{f.name}.")
+            kwargs[f.name] = _build(_SECTIONS[f.name], raw[f.name], where=where, prefix=f"{f.name}.")
         else:
-            kwargs[f.name] = _check_type(raw[f.name], hints[f.name], path=path, key=key)
+            kwargs[f.name] = _check_type(raw[f.name], hints[f.name], where=where, key=key)
     return cls(**kwargs)
 
 
-def _choice(value: Any, allowed: tuple, *, path: str, key: str) -> None:
-    if value not in allowed:
-        raise TrainConfigError(f"{value!r} is not one of {', '.join(map(str, allowed))}", path=path, key=key)
-
-
-def validate(cfg: RunConfig) -> RunConfig:
-    """Value checks beyond types; raises TrainConfigError naming file and key."""
-    p = cfg.path
-    m, d, lo, t = cfg.model, cfg.data, cfg.lora, cfg.train
-    if not re.fullmatch(r"[\w.-]+", cfg.run_name):
-        raise TrainConfigError("use letters, digits, '.', '_' and '-' only", path=p, key="run_name")
-    if m.name.startswith("embedded:"):
-        _choice(m.name.split(":", 1)[1], EMBEDDED_MODELS, path=p, key="model.name")
-    elif not (HUB_ID.match(m.name) or resolve_path(m.name).is_dir()):
-        raise TrainConfigError(
-            f"{m.name!r} is neither embedded:<{'|'.join(EMBEDDED_MODELS)}>, a Hub id (owner/name) "
-            "nor an existing local model folder",
-            path=p,
-            key="model.name",
-        )
-    _choice(m.chat_template, CHAT_TEMPLATES, path=p, key="model.chat_template")
-    _choice(m.dtype, DTYPES, path=p, key="model.dtype")
-    if m.max_seq_len < 16:
-        raise TrainConfigError("must be at least 16 tokens", path=p, key="model.max_seq_len")
-    _choice(d.format, DATA_FORMATS, path=p, key="data.format")
-    if not is_local_source(d.source) and not HUB_ID.match(d.source):
-        raise TrainConfigError(
-            f"{d.source!r} is neither a local {'/'.join(LOCAL_DATA_SUFFIXES)} file nor a Hub dataset id",
-            path=p,
-            key="data.source",
-        )
-    if is_local_source(d.source) and not d.source.endswith(LOCAL_DATA_SUFFIXES):
-        raise TrainConfigError(
-            f"local data must end in {', '.join(LOCAL_DATA_SUFFIXES)}", path=p, key="data.source"
-        )
-    if d.max_rows is not None and d.max_rows < 1:
-        raise TrainConfigError("must be at least 1 (or null for all rows)", path=p, key="data.max_rows")
-    if not 0.0 < d.val_fraction < 0.5:
-        raise TrainConfigError("must be between 0 and 0.5 (exclusive)", path=p, key="data.val_fraction")
-    if lo.r < 1 or lo.alpha < 1:
-        raise TrainConfigError("must be at least 1", path=p, key="lora.r" if lo.r < 1 else "lora.alpha")
-    if not 0.0 <= lo.dropout < 1.0:
-        raise TrainConfigError("must be in [0, 1)", path=p, key="lora.dropout")
-    if not lo.target_modules:
-        raise TrainConfigError("name at least one module", path=p, key="lora.target_modules")
-    _choice(t.backend, BACKENDS, path=p, key="train.backend")
-    _choice(t.lr_scheduler, LR_SCHEDULERS, path=p, key="train.lr_scheduler")
-    if (t.max_steps is None) == (t.epochs is None):
-        raise TrainConfigError(
-            "set exactly one of train.max_steps and train.epochs", path=p, key="train.max_steps"
-        )
-    if t.max_steps is not None and t.max_steps < 1:
-        raise TrainConfigError("must be at least 1", path=p, key="train.max_steps")
-    if t.epochs is not None and t.epochs <= 0:
-        raise TrainConfigError("must be positive", path=p, key="train.epochs")
-    if not 0.0 < t.learning_rate < 1.0:
-        raise TrainConfigError("must be in (0, 1)", path=p, key="train.learning_rate")
-    for k in (
-        "per_device_batch_size",
-        "grad_accum",
-        "logging_steps",
-        "eval_steps",
-        "save_steps",
-        "save_total_limit",
-    ):
-        if getattr(t, k) < 1:
-            raise TrainConfigError("must be at least 1", path=p, key=f"train.{k}")
-    if t.warmup_steps < 0:
-        raise TrainConfigError("must be 0 or more", path=p, key="train.warmup_steps")
-    if m.load_in_4bit and t.backend == "hf":
-        raise TrainConfigError(
-            "4-bit loading is wired for the unsloth backend only", path=p, key="model.load_in_4bit"
-        )
-    return cfg
-
-
-def _apply_override(raw: dict, item: str, path: str) -> None:
-    """``a.b=value``: value parsed as YAML (so ``null``, ``5``, ``[q_proj]`` work)."""
+# --- loading -------------------------------------------------------------------------------------------------
+def _apply_override(raw: dict, item: str) -> str:
+    """``a.b=value``: value parsed as YAML (so ``null``, ``5``, ``[q_proj]`` work). Returns the key."""
     if "=" not in item:
-        raise TrainConfigError(f"override {item!r} must look like key=value", path=path, key=item)
+        raise TrainConfigError("an override must look like key=value, e.g. train.max_steps=5",
+                               path=f"--set {item}", key=item)
     key, value = item.split("=", 1)
+    key = key.strip()
+    try:
+        parsed = yaml.safe_load(value)
+    except yaml.YAMLError as e:
+        raise TrainConfigError(f"the value is not valid YAML ({e})", path=f"--set {item}", key=key) from None
     node = raw
-    parts = key.strip().split(".")
+    parts = key.split(".")
     for part in parts[:-1]:
         node = node.setdefault(part, {})
         if not isinstance(node, dict):
-            raise TrainConfigError("cannot override inside a non-mapping", path=path, key=key)
-    node[parts[-1]] = yaml.safe_load(value)
+            raise TrainConfigError("cannot override inside a non-mapping", path=f"--set {item}", key=key)
+    node[parts[-1]] = parsed
+    return key
 
 
-def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> RunConfig:
-    """Read, override (``key.sub=value``) and validate one run config."""
-    path = Path(path)
+def read_yaml(path: Path, what: str = "config") -> Any:
+    """A YAML file's content; a missing, folder or malformed file is a TrainConfigError naming it."""
     shown = str(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise TrainConfigError("config file not found", hint="Check the --config path.", path=shown) from None
+        raise TrainConfigError(f"{what} file not found", f"Check the --{what} path.", path=shown) from None
+    except IsADirectoryError:
+        raise TrainConfigError(f"is a folder, not a {what} file", f"Check the --{what} path.", path=shown) from None
     except yaml.YAMLError as e:
         raise TrainConfigError(f"not valid YAML: {e}", path=shown) from None
+
+
+def load_config(
+    path: str | Path, overrides: list[str] | tuple[str, ...] = (), *, check_paths: bool = True
+) -> RunConfig:
+    """Read, override (``key.sub=value``), validate, and (``check_paths``) check the paths of one run config."""
+    path = Path(path)
+    shown = str(path)
+    raw = read_yaml(path)
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
         raise TrainConfigError("expected a mapping at the top level", path=shown)
+    origins = {}
     for item in overrides:
-        _apply_override(raw, item, shown)
-    cfg = _build(RunConfig, raw, path=shown, prefix="")
-    cfg.path = shown
-    return validate(cfg)
+        origins[_apply_override(raw, item)] = item
+    return _finish(raw, Origin(shown, origins), check=check_paths)
 
 
-def config_from_dict(raw: dict, path: str = "<dict>") -> RunConfig:
-    """Build and validate a RunConfig from a mapping (tests, resolved config.yaml)."""
-    cfg = _build(RunConfig, raw, path=path, prefix="")
-    cfg.path = path
-    return validate(cfg)
+def config_from_dict(raw: dict, path: str = "<dict>", *, check_paths: bool = False) -> RunConfig:
+    """Build and validate a RunConfig from a mapping (tests, a run folder's config.yaml)."""
+    return _finish(raw, Origin(path), check=check_paths)
+
+
+def _finish(raw: dict, where: Origin, *, check: bool) -> RunConfig:
+    cfg = _build(RunConfig, raw, where=where, prefix="")
+    cfg.path = where.path
+    validate(cfg, where)
+    return check_paths(cfg, where) if check else cfg
+
+
+def saved_config(run_dir: Path, *, on_error: Callable[[Exception], None] | None = None) -> RunConfig | None:
+    """A run folder's config.yaml as a RunConfig (extra keys such as ``backend`` ignored), or None."""
+    p = Path(run_dir) / "config.yaml"
+    if not p.is_file():
+        return None
+    raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    known = set(RunConfig.__dataclass_fields__) - {"path"}
+    try:
+        return config_from_dict({k: v for k, v in raw.items() if k in known}, path=str(p))
+    except TrainConfigError as exc:
+        if on_error is None:
+            raise
+        on_error(exc)
+        return None
+
+
+def require_method(cfg: RunConfig, method: str, command: str | None = None) -> None:
+    """training.sft takes ``method: sft`` configs, training.dpo ``method: dpo``: say which command fits."""
+    if cfg.method != method:
+        raise TrainConfigError(
+            f"{command or 'training.' + method} takes method: {method} configs (you wrote method: {cfg.method})",
+            f"Run it with python -m training.{cfg.method} --config {cfg.path}",
+            path=cfg.path,
+            key="method",
+        )
 
 
 def all_config_files() -> list[Path]:

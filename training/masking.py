@@ -16,17 +16,19 @@ It works for any Jinja chat template, without knowing its markers:
    whitespace-only tokens after the marker (the newline ChatML puts between turns) stay masked.
 
 The seed's medical model answered by first repeating the patient's message: its user turn
-bled into the targets. Here no user or system token is ever a target.
+bled into the targets. Here no user or system token is ever a target, unless a config asks
+for it with ``data.train_on: all`` (every token trained, the seed's way; the masking
+experiment of docs/TRAINING.md compares the two).
 Stored templates: ``training/chat_templates/{chatml,llama3,phi3}.jinja`` (``load_chat_template``).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from training.paths import CHAT_TEMPLATES as TEMPLATE_NAMES
+from training.paths import CHAT_TEMPLATES_DIR
 
 IGNORE_INDEX = -100
-TEMPLATES_DIR = Path(__file__).resolve().parent / "chat_templates"
-TEMPLATE_NAMES = ("chatml", "llama3", "phi3")
+TRAIN_ON = ("assistant", "all")  # data.train_on: the replies only (default) | every token, no masking
 # end-of-turn marker after each assistant reply, and the special tokens each template writes
 END_OF_TURN = {"chatml": "<|im_end|>", "llama3": "<|eot_id|>", "phi3": "<|end|>"}
 SPECIAL_TOKENS = {
@@ -42,7 +44,7 @@ def load_chat_template(name: str) -> str:
     "phi3" (Phi-3.5-mini-instruct)."""
     if name not in TEMPLATE_NAMES:
         raise ValueError(f"unknown chat template {name!r}; stored: {', '.join(TEMPLATE_NAMES)}")
-    return (TEMPLATES_DIR / f"{name}.jinja").read_text(encoding="utf-8")
+    return (CHAT_TEMPLATES_DIR / f"{name}.jinja").read_text(encoding="utf-8")
 
 
 def resolve_template(tokenizer, chat_template: str | None) -> str:
@@ -94,12 +96,20 @@ def assistant_spans(messages: list[dict], tokenizer, template: str) -> tuple[str
     return text, spans
 
 
-def encode_conversation(messages: list[dict], tokenizer, chat_template: str | None = None) -> dict:
-    """Untruncated input_ids / attention_mask / labels for one conversation."""
+def encode_conversation(messages: list[dict], tokenizer, chat_template: str | None = None,
+                        train_on: str = "assistant") -> dict:
+    """Untruncated input_ids / attention_mask / labels for one conversation.
+
+    ``train_on="all"``: every token is a target (system, user and template tokens too): no masking.
+    """
+    if train_on not in TRAIN_ON:
+        raise ValueError(f"train_on must be one of {', '.join(TRAIN_ON)} (got {train_on!r})")
     template = resolve_template(tokenizer, chat_template)
     text, spans = assistant_spans(messages, tokenizer, template)
     enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
     ids, offsets = list(enc["input_ids"]), enc["offset_mapping"]
+    if train_on == "all":
+        return {"input_ids": ids, "attention_mask": [1] * len(ids), "labels": list(ids)}
     labels = [IGNORE_INDEX] * len(ids)
     for start, end in spans:
         # a token belongs to the reply if it ends inside (start, end]; one straddling `start`
@@ -113,13 +123,13 @@ def encode_conversation(messages: list[dict], tokenizer, chat_template: str | No
 
 
 def tokenize_conversation(messages: list[dict], tokenizer, max_seq_len: int,
-                          chat_template: str | None = None) -> dict:
+                          chat_template: str | None = None, train_on: str = "assistant") -> dict:
     """input_ids, attention_mask, labels (-100 outside assistant replies), truncated to max_seq_len tokens.
 
     ``prepare()`` drops conversations that do not fit instead of truncating them; this function
     truncates so that a caller can use it on any single conversation.
     """
-    ex = encode_conversation(messages, tokenizer, chat_template=chat_template)
+    ex = encode_conversation(messages, tokenizer, chat_template=chat_template, train_on=train_on)
     return {k: v[:max_seq_len] for k, v in ex.items()}
 
 

@@ -1,33 +1,39 @@
 r"""Data stage: load -> normalize -> clean -> split -> tokenize (loss on assistant replies only).
 
-Prints the cleaning report (rows dropped by EACH rule) and writes to --out:
-  train.jsonl, val.jsonl   {"messages": [...]} per line: the cleaned conversations
-  report.json              the report, dataset fingerprint, token counts and the settings used
-
 From a run config (its data.* and model.* sections; flags given too override it):
     python -m training.prepare_data --config training/configs/smollm2/135m_lora_gsm8k.yaml
 From flags only:
     python -m training.prepare_data --source ../shared/data/chatdoctor/chatdoctor5k_train.json \
-        --format alpaca --model embedded:smollm2 --chat-template chatml --out runs/data/chatdoctor
-Without a tokenizer (clean + split only, no token counts): add --no-tokenize.
+        --format alpaca --model embedded:smollm2 --chat-template chatml
+
+Prints the cleaning report (rows dropped by EACH rule) and writes the cleaned conversations to
+the prepared-data folder ``runs/_data/<source>-<key>/`` (``$TUTOR_DATA_CACHE`` moves it):
+  train.jsonl, val.jsonl   {"messages": [...]} per line
+  report.json              the report, fingerprints, token counts, the settings and their key
+``training.sft`` with the same settings finds this folder and trains on it (it says so); a
+second prepare_data with the same settings reuses it too. ``--out DIR`` writes a copy
+elsewhere (for a look; sft reads only runs/_data). Without a tokenizer (clean + split only, no
+token counts, a folder sft does not use): add --no-tokenize.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
-from training.data import FORMATS, MAX_CHARS, REPO_ROOT, clean, fingerprint, prepare, split, load_rows
-from training.masking import TEMPLATE_NAMES
+from training import cli
+from training.clean import MAX_CHARS
+from training.data import DataSettings, prepare_cached, write_folder
+from training.errors import TrainConfigError
+from training.formats import SFT_FORMATS
+from training.paths import CHAT_TEMPLATES, resolve_path, shown_path
 
 
 def load_tokenizer(model: str, chat_template: str | None):
     """embedded:<key> straight from its GGUF (no dequantized model needed); else base_model's loader."""
-    from training.base_model import EMBEDDED, embedded_gguf_path, load_tokenizer as load_model_tokenizer
-    from training.base_model import prepare_tokenizer
+    from training.base_model import EMBEDDED, embedded_gguf_path, prepare_tokenizer
+    from training.base_model import load_tokenizer as load_model_tokenizer
     from training.config import ModelConfig
 
     template = chat_template or "chatml"
@@ -37,44 +43,45 @@ def load_tokenizer(model: str, chat_template: str | None):
         key = model.split(":", 1)[1]
         if key not in EMBEDDED:
             known = ", ".join("embedded:" + k for k in EMBEDDED)
-            raise SystemExit(f"unknown embedded model {model!r}; known: {known}")
+            raise TrainConfigError(f"unknown embedded model; known: {known} (you wrote {model!r})",
+                                   path="--model", key="model")
         gguf = embedded_gguf_path(key)
         return prepare_tokenizer(AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name), template)
     return load_model_tokenizer(ModelConfig(name=model, chat_template=template))
 
 
-def _settings(args) -> dict:
-    """Defaults <- the run config's data/model sections <- flags given on the command line."""
-    s = dict(source=None, format="auto", split="train", max_rows=None, min_score=None, val_fraction=0.05,
-             seed=42, system_prompt=None, strip_chatdoctor=True, max_seq_len=512, max_chars=MAX_CHARS,
-             model="embedded:smollm2", chat_template=None, out=None)
-    if args.config:
-        from training.config import load_config
+FLAGS = ("source", "format", "split", "max_rows", "min_score", "val_fraction", "seed", "system_prompt",
+         "max_chars", "max_seq_len", "model", "chat_template")
 
-        cfg = load_config(args.config)
-        d, m = cfg.data, cfg.model
-        s.update(source=d.source, format=d.format, split=d.split, max_rows=d.max_rows, min_score=d.min_score,
-                 val_fraction=d.val_fraction, seed=cfg.seed, system_prompt=d.system_prompt,
-                 strip_chatdoctor=d.strip_chatdoctor, max_seq_len=m.max_seq_len, model=m.name,
-                 chat_template=m.chat_template, out=str(Path(cfg.output_dir) / "data"))
-    for key in s:
+
+def settings_from_args(args) -> DataSettings:
+    """Defaults <- the run config's data/model sections (with --set) <- flags given on the command line."""
+    if args.config:
+        from training.config import require_method
+
+        cfg = cli.load_config_from_args(args)
+        require_method(cfg, "sft", "training.prepare_data")  # training.dpo reads its pairs itself
+        s = DataSettings.from_config(cfg)
+    elif args.source:
+        s = DataSettings(source=args.source)
+    else:
+        raise TrainConfigError("give --config or --source", path="command line", key="--source")
+    for key in FLAGS:
         value = getattr(args, key, None)
         if value is not None:
-            s[key] = value
+            setattr(s, key, value)
     if args.keep_chatdoctor:
-        s["strip_chatdoctor"] = False
-    if not s["source"]:
-        raise SystemExit("give --config or --source")
-    if s["out"] is None:
-        s["out"] = str(Path("runs") / "data" / Path(s["source"]).stem)
+        s.strip_chatdoctor = False
+    if args.no_tokenize:
+        s.model = None
     return s
 
 
-def main(argv: list[str] | None = None) -> dict:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--config", help="run config YAML: its data.* and model.* sections give the defaults")
+def build_parser():
+    p = cli.parser(__doc__)
+    cli.add_config_args(p, required=False)
     p.add_argument("--source", help="local .json/.jsonl/.parquet file, or a Hugging Face dataset id")
-    p.add_argument("--format", choices=FORMATS, help="row schema (default auto: guessed from the keys)")
+    p.add_argument("--format", choices=SFT_FORMATS, help="row schema (default auto: guessed from the keys)")
     p.add_argument("--split", help="dataset split for a Hub source (default train)")
     p.add_argument("--max-rows", type=int, help="read at most this many rows (default all)")
     p.add_argument("--min-score", type=float, help="drop rows whose `score` column is below this (FineTome)")
@@ -86,52 +93,48 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--max-chars", type=int, help=f"drop conversations over this many chars ({MAX_CHARS})")
     p.add_argument("--max-seq-len", type=int, help="drop conversations longer than this, in tokens (512)")
     p.add_argument("--model", help="tokenizer source: embedded:smollm2, a local HF folder or a Hub id")
-    p.add_argument("--chat-template", choices=TEMPLATE_NAMES,
+    p.add_argument("--chat-template", choices=CHAT_TEMPLATES,
                    help="stored template used when the tokenizer has none (default chatml)")
-    p.add_argument("--out", help="output folder (default <output_dir>/data, or runs/data/<source name>)")
+    p.add_argument("--out", help="also write the folder here (default: only runs/_data/<source>-<key>)")
     p.add_argument("--no-tokenize", action="store_true", help="clean and split only (no tokenizer)")
-    args = p.parse_args(argv)
-    s = _settings(args)
-    out = Path(s["out"])
-    out = out if out.is_absolute() else REPO_ROOT / out
+    return p
+
+
+def run(argv: list[str] | None = None) -> dict:
+    """Prepare (or find) the data; print the report; return what report.json holds."""
+    args = build_parser().parse_args(argv)
+    s = settings_from_args(args)
     t0 = time.time()
-    if args.no_tokenize:
-        rows = load_rows(s["source"], split=s["split"], max_rows=s["max_rows"])
-        convs, report = clean(rows, fmt=s["format"], min_score=s["min_score"], max_chars=s["max_chars"],
-                              strip_chatdoctor=s["strip_chatdoctor"], system_prompt=s["system_prompt"],
-                              progress=True)
-        train_c, val_c = split(convs, val_fraction=s["val_fraction"], seed=s["seed"])
-        fp, tokens = fingerprint(train_c + val_c), None
-    else:
-        tok = load_tokenizer(s["model"], s["chat_template"])
-        prep = prepare(source=s["source"], fmt=s["format"], split_name=s["split"], max_rows=s["max_rows"],
-                       min_score=s["min_score"], val_fraction=s["val_fraction"], seed=s["seed"],
-                       system_prompt=s["system_prompt"], max_seq_len=s["max_seq_len"], tokenizer=tok,
-                       strip_chatdoctor=s["strip_chatdoctor"], max_chars=s["max_chars"],
-                       chat_template=s["chat_template"], progress=True)
-        train_c, val_c, report, fp = prep.train_convs, prep.val_convs, prep.report, prep.fingerprint
-        lengths = [len(ex["input_ids"]) for ex in prep.train + prep.val]
-        trained = sum(sum(1 for x in ex["labels"] if x != -100) for ex in prep.train + prep.val)
-        tokens = {"total": sum(lengths), "trained": trained, "max_len": max(lengths, default=0),
-                  "mean_len": round(sum(lengths) / max(len(lengths), 1), 1)}
-    out.mkdir(parents=True, exist_ok=True)
-    for name, convs in (("train", train_c), ("val", val_c)):
-        with open(out / f"{name}.jsonl", "w", encoding="utf-8") as f:
-            for c in convs:
-                f.write(json.dumps({"messages": c}, ensure_ascii=False) + "\n")
-    result = {"report": report.to_dict(), "fingerprint": fp, "train_rows": len(train_c),
-              "val_rows": len(val_c),
-              "tokens": tokens, "settings": s, "seconds": round(time.time() - t0, 2)}
-    text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
-    (out / "report.json").write_text(text, encoding="utf-8")
-    print(report.format())
-    print(f"train {len(train_c):,} / val {len(val_c):,} conversations; fingerprint {fp[:16]}")
+    tok = None if s.model is None else load_tokenizer(s.model, s.chat_template)
+    prep, note = prepare_cached(s, tok, progress=sys.stderr.isatty(), written_by="training.prepare_data")
+    folder = s.folder()
+    tokens = prep.token_counts() if tok is not None else None
+    info = {"report": prep.report.to_dict(), "fingerprint": prep.fingerprint, "val_fingerprint": prep.val_fingerprint,
+            "train_rows": len(prep.train_convs), "val_rows": len(prep.val_convs), "tokens": tokens,
+            "settings": vars(s).copy(), "folder": str(folder)}
+    if args.out:
+        out = resolve_path(args.out) if not Path(args.out).is_absolute() else Path(args.out)
+        write_folder(out, key=s.key(), settings=s, train_c=prep.train_convs, val_c=prep.val_convs,
+                     report=prep.report, tokens=tokens, seconds=time.time() - t0,
+                     written_by="training.prepare_data --out")
+        info["out"] = str(out)
+    print(prep.report.format())
+    print(note)
+    print(f"train {info['train_rows']:,} / val {info['val_rows']:,} conversations; "
+          f"fingerprint {prep.fingerprint[:12]}")
     if tokens:
         print(f"tokens: {tokens['total']:,} total, {tokens['trained']:,} trained (assistant replies), "
               f"max {tokens['max_len']} per conversation")
-    print(f"wrote {out}/train.jsonl, val.jsonl, report.json in {result['seconds']} s")
-    return result
+    where = shown_path(folder) + (f" and {info['out']}" if args.out else "")
+    print(f"{where}: train.jsonl, val.jsonl, report.json ({time.time() - t0:.1f} s)")
+    return info
+
+
+@cli.command
+def main(argv: list[str] | None = None) -> int:
+    run(argv)
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main())

@@ -4,17 +4,20 @@
     log = RunLog(Path("runs/my-run"), Path("runs/runs.db"))
     log.start(cfg.to_dict(), git_commit=git_commit(), dataset_fingerprint=fp, data_report=report)
     trainer.add_callback(make_callback(log))     # every on_log / on_evaluate -> log.log(step, ...)
-    log.finish(wall_time_s=..., tokens_per_s=..., peak_memory_mb=..., val_loss=..., val_ppl=..., backend="hf")
+    log.finish(wall_time_s=..., tokens_per_s=..., peak_memory_mb=..., val_loss=..., backend="hf")
 
 In the run folder:
     config.yaml      the resolved config
     metrics.jsonl    one JSON object per log call: step, kind (train|eval), time_s, metrics
-    summary.json     git commit (+ dirty flag), dataset fingerprint, data report, status, final metrics
+    summary.json     git commit (+ dirty flag), dataset and validation-set fingerprints, data report,
+                     status, final metrics
 In ``runs.db`` (sqlite-utils):
     runs             one row per run folder (pk run_dir): run_name, started, finished, status,
                      config_json, git_commit, dataset_fingerprint, final metrics as columns
     metrics          one row per (run_dir, step, kind): the logged values as columns
 
+Status: ``running`` while a session trains, then ``complete``, ``interrupted`` (Ctrl-C or
+SIGTERM; resumable) or ``failed`` (an error; ``error`` says which).
 A resumed run (same run folder) continues its row: status goes back to ``running``,
 ``resumes`` counts up, ``started`` is kept; metrics re-logged for a step overwrite that
 step's row (metrics.jsonl is append-only: readers keep the last line per step and kind).
@@ -36,7 +39,10 @@ from typing import Any
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from training.paths import REPO_ROOT
+
+
+STATUSES = ("running", "complete", "interrupted", "failed")
 
 # Trainer log keys -> our names (the Trainer says "loss" for the running train loss).
 _RENAMES = {"loss": "train_loss"}
@@ -124,7 +130,8 @@ def _flat_scalars(d: dict) -> dict:
 class RunLog:
     """The record of one run folder. See the module docstring."""
 
-    def __init__(self, run_dir: Path, runs_db: Path):
+    def __init__(self, run_dir: Path, runs_db: Path, *, perplexity: bool = True):
+        self.perplexity = perplexity  # exp(loss) means something for SFT's token loss, not for DPO's
         self.run_dir = Path(run_dir).resolve()
         self.runs_db = Path(runs_db)
         self.enabled = is_main_process()
@@ -162,7 +169,14 @@ class RunLog:
 
     # --- API -----------------------------------------------------------------
     def start(
-        self, config: dict, *, git_commit: str | None, dataset_fingerprint: str, data_report: dict
+        self,
+        config: dict,
+        *,
+        git_commit: str | None,
+        dataset_fingerprint: str,
+        data_report: dict,
+        val_fingerprint: str | None = None,
+        data_source: dict | None = None,
     ) -> None:
         """Write config.yaml and the ``running`` row; a second start on the same folder is a resume."""
         if not self.enabled:
@@ -192,6 +206,8 @@ class RunLog:
             "git_commit": git_commit,
             "git_dirty": git_dirty(),
             "dataset_fingerprint": dataset_fingerprint,
+            "val_fingerprint": val_fingerprint,
+            "data_source": data_source,
             "data_report": data_report,
         }
         self._write_summary()
@@ -208,6 +224,8 @@ class RunLog:
             "git_commit": git_commit,
             "git_dirty": self._summary["git_dirty"],
             "dataset_fingerprint": dataset_fingerprint,
+            "val_fingerprint": val_fingerprint,
+            "error": None,
             "data_report_json": json.dumps(data_report, sort_keys=True, default=str),
         }
         db["runs"].upsert(row, pk="run_dir", alter=True)
@@ -218,7 +236,7 @@ class RunLog:
         if not self.enabled:
             return
         values = {_RENAMES.get(k, k): _scalar(v) for k, v in metrics.items()}
-        if "eval_loss" in values and values["eval_loss"] is not None and "eval_ppl" not in values:
+        if self.perplexity and values.get("eval_loss") is not None and "eval_ppl" not in values:
             values["eval_ppl"] = _scalar(math.exp(min(values["eval_loss"], 50.0)))
         kind = "eval" if any(k.startswith("eval_") for k in values) else "train"
         record = {"step": int(step), "kind": kind, "time_s": round(time.monotonic() - self._t0, 3), **values}
@@ -240,16 +258,19 @@ class RunLog:
     def finish(self, **summary) -> None:
         """Final numbers (wall_time_s, tokens_per_s, peak_memory_mb, val_loss, val_ppl, backend...).
 
-        ``status`` defaults to ``finished``; pass ``status="failed", error=...`` from an except block.
+        ``status`` defaults to ``complete``; pass ``status="failed", error=...`` from an except block,
+        ``status="interrupted"`` after Ctrl-C.
         """
         if not self.enabled:
             return
         if not self._summary and self.summary_path.is_file():
             self._summary = json.loads(self.summary_path.read_text(encoding="utf-8"))
-        status = summary.pop("status", "finished")
+        status = summary.pop("status", "complete")
+        if status not in STATUSES[1:]:
+            raise ValueError(f"status {status!r} is not one of {STATUSES[1:]}")
         summary = {**self._notes, **summary}
         values = {k: _scalar(v) if not isinstance(v, (dict, list)) else v for k, v in summary.items()}
-        if "val_loss" in values and values["val_loss"] is not None and "val_ppl" not in values:
+        if self.perplexity and values.get("val_loss") is not None and "val_ppl" not in values:
             values["val_ppl"] = _scalar(math.exp(min(values["val_loss"], 50.0)))
         for key in ("train_loss", "eval_loss"):  # the last point of each curve
             if f"final_{key}" not in values and key in self._last:

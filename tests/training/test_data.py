@@ -1,4 +1,5 @@
-"""training/data.py: loading, schema normalization, cleaning rules, split, fingerprint.
+"""The data path: loading (sources.py), formats (formats/), cleaning rules (clean.py), split and
+fingerprint (data.py).
 
 Fixtures (tests/training/fixtures/) are small hand-written rows in each schema with empty,
 malformed, duplicate and over-long rows; the real files beside the repo are used when present.
@@ -13,19 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from training.data import (
-    CleanReport,
-    DataError,
-    clean,
-    cut_fake_turn,
-    fingerprint,
-    gsm8k_solution,
-    is_echo,
-    load_rows,
-    normalize,
-    scrub_chatdoctor,
-    split,
-)
+from training.clean import CleanReport, clean, is_echo
+from training.data import fingerprint, split
+from training.errors import DataError
+from training.formats import FORMATS, REGISTRY, detect_format, normalize
+from training.formats.chatdoctor import cut_fake_turn, scrub_chatdoctor
+from training.formats.gsm8k import FINAL_ANSWER
+from training.formats.gsm8k import solution as gsm8k_solution
+from training.sources import load_rows
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REPO = Path(__file__).resolve().parents[2]
@@ -113,7 +109,7 @@ def test_alpaca_task_instruction_stays_in_the_user_turn():
 
 def test_gsm8k_keeps_solution_strips_calc_and_writes_final_answer():
     msgs = normalize({"question": "Q?", "answer": "2 books cost 2*8 = $<<2*8=16>>16.\n#### 16"})
-    assert msgs[1]["content"] == "2 books cost 2*8 = $16.\nFinal answer: 16"
+    assert msgs[1]["content"] == "2 books cost 2*8 = $16.\n**Final answer:** 16"
     assert "<<" not in gsm8k_solution("a <<1+1=2>>2\n#### 2") and "####" not in gsm8k_solution("#### 2")
 
 
@@ -124,6 +120,40 @@ def test_messages_format_and_system_prompt_replaces_row_system():
     assert msgs[0] == {"role": "system", "content": "new"}
     assert [m["role"] for m in msgs] == ["system", "user", "assistant"]
     assert normalize({"messages": [{"role": "robot", "content": "x"}]}) is None
+
+
+def test_formats_registry_detects_each_schema():
+    assert FORMATS == ("auto", "sharegpt", "messages", "preference", "gsm8k", "alpaca")
+    assert detect_format({"conversations": []}) == "sharegpt"
+    assert detect_format({"messages": [], "meta": {}}) == "messages"
+    assert detect_format({"prompt": [], "chosen": [], "rejected": []}) == "preference"
+    assert detect_format({"question": "q", "answer": "a"}) == "gsm8k"
+    assert detect_format({"instruction": "i", "output": "o"}) == "alpaca"
+    assert {f.kind for f in REGISTRY.values()} == {"sft", "preference"}
+    with pytest.raises(ValueError, match="preference pairs"):
+        normalize({"prompt": [], "chosen": [], "rejected": []}, fmt="preference")
+
+
+def test_feedback_export_sft_rows_load_as_messages():
+    """The app's feedback export writes {"messages": [...], "meta": {...}}: meta never reaches training."""
+    convs, rep = clean(load_rows(str(FIXTURES / "feedback_sft.jsonl")), fmt="auto")
+    assert rep.rows_in == 12 and rep.rows_out == 11 and rep.dropped["empty"] == 1  # a user turn with no reply
+    assert all(set(m) == {"role", "content"} for c in convs for m in c)
+    assert [m["role"] for m in convs[-1]] == ["user", "assistant", "user", "assistant"]
+
+
+def test_gsm8k_target_ends_with_the_apps_final_answer_line():
+    """prompts/step_by_step.yaml asks for the last line '**Final answer:** ...'; the targets end with it,
+    and the GSM8K config's system prompt asks for the same line (one format from data to app)."""
+    import yaml
+
+    from training.config import load_config
+
+    mode = yaml.safe_load((REPO / "prompts" / "step_by_step.yaml").read_text())
+    assert f"The last line must be: {FINAL_ANSWER} followed by the answer." in mode["instructions"]
+    assert gsm8k_solution("3*4 = <<3*4=12>>12\n#### 12").splitlines()[-1] == f"{FINAL_ANSWER} 12"
+    cfg = load_config(REPO / "training/configs/smollm2/135m_lora_gsm8k.yaml", check_paths=False)
+    assert FINAL_ANSWER in cfg.data.system_prompt and "####" not in cfg.data.system_prompt
 
 
 def test_unknown_format_is_an_error():
@@ -165,7 +195,7 @@ def test_clean_gsm8k_fixture():
     convs, rep = clean(load_rows(str(FIXTURES / "gsm8k.jsonl")), fmt="auto")
     assert rep.dropped == dict(malformed=2, low_score=0, empty=1, echo=0, too_long=1, duplicate=1)
     assert rep.rows_out == 3
-    assert all(c[-1]["content"].splitlines()[-1].startswith("Final answer: ") for c in convs)
+    assert all(c[-1]["content"].splitlines()[-1].startswith("**Final answer:** ") for c in convs)
 
 
 def test_keep_chatdoctor_leaves_text_alone():
@@ -196,8 +226,26 @@ def test_is_echo():
     user = "Doctor, I have been feeling dizzy when I stand up quickly."
     assert is_echo(user, user + " It is likely orthostatic hypotension.")
     assert is_echo(user, "doctor i have been feeling dizzy when i stand up quickly... Drink water.")
+    assert is_echo(user, "Hello. " + user + " That is orthostatic hypotension.")  # a word of greeting first
     assert not is_echo(user, "That sounds like orthostatic hypotension.")
     assert not is_echo("Hi", "Hi! How can I help?")  # too short to call it an echo
+
+
+# fixtures/gsm8k_restating.jsonl: 7 real GSM8K rows (train.jsonl lines 155, 621, 968, 1174, 1356,
+# 2705, 6886; MIT) whose worked solutions restate the problem before computing. The old rule
+# (the first 80 characters) dropped the first five of them, all within the 2,000 rows a config uses.
+RESTATING = [json.loads(line) for line in (FIXTURES / "gsm8k_restating.jsonl").read_text().splitlines()]
+
+
+@pytest.mark.parametrize("row", RESTATING, ids=[r["question"].split()[0] for r in RESTATING])
+def test_a_solution_that_restates_the_problem_is_not_an_echo(row):
+    question, answer = row["question"], row["answer"]
+    convs, rep = clean([row], fmt="gsm8k")
+    assert rep.dropped["echo"] == 0 and len(convs) == 1
+    # the same row whose "solution" repeats the whole question first IS an echo
+    echoed = {"question": question, "answer": question + "\n" + answer}
+    convs, rep = clean([echoed], fmt="gsm8k")
+    assert rep.dropped["echo"] == 1 and convs == []
 
 
 def test_report_format_names_every_rule():
@@ -257,5 +305,6 @@ def test_real_gsm8k_is_clean():
     assert rep.rows_in == 7473 and rep.rows_out > 7400
     assert not CHATDOCTOR_RE.search(json.dumps(convs))
     assert all("<<" not in c[-1]["content"] and "####" not in c[-1]["content"] for c in convs)
-    assert all(c[-1]["content"].splitlines()[-1].startswith("Final answer: ") for c in convs)
+    assert all(c[-1]["content"].splitlines()[-1].startswith("**Final answer:** ") for c in convs)
+    assert rep.dropped["echo"] == 0  # worked solutions that restate the problem are kept (test_is_echo)
     _no_echo(convs)

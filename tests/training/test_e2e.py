@@ -16,6 +16,12 @@ from training import e2e
 
 REPO = Path(__file__).resolve().parents[2]
 STAGES = [
+    "training.prepare_data",
+    "training.sft",
+    "training.dpo",
+    "training.repro",
+    "training.doccheck",
+    "training.base_model",
     "training.export.merge",
     "training.export.convert",
     "training.export.quantize",
@@ -24,6 +30,11 @@ STAGES = [
     "training.export.register",
     "training.compare",
     "training.e2e",
+    "training.tutor_data",
+    "training.medical_data",
+    "training.experiments",
+    "training.unpack",
+    "training.plots",
 ]
 
 
@@ -86,5 +97,5 @@ def test_e2e_smollm2_lora_to_app_answer(tmp_path, tutor_home):
     check = json.loads((run / "export" / "check.json").read_text())
     assert check["ok"] and check["files"]["f16"]["agreement"] == 1.0
     summary = json.loads((run / "summary.json").read_text())
-    assert summary["status"] == "finished" and summary["val_ppl"] > 0
+    assert summary["status"] == "complete" and summary["val_ppl"] > 0
     assert "e2e-tiny" in (tutor_home / "models.yaml").read_text()

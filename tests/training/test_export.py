@@ -240,6 +240,18 @@ def test_role_marker_detection():
     assert check.agreement([1, 2, 3, 4], [1, 2, 9, 4]) == 0.5
 
 
+def test_near_tie_is_where_the_tokens_part_on_a_small_log_prob_gap():
+    import torch
+
+    lp = torch.full((10,), -9.0)
+    lp[3], lp[5], lp[7] = -0.885, -0.890, -1.5  # HF took 3; 5 is a near tie, 7 is not
+    ref = {"tokens": [1, 3, 4], "logprobs": [torch.zeros(10), lp, torch.zeros(10)]}
+    assert check.near_tie(ref, [1, 5, 6], 0.02) == {"step": 1, "hf_token": 3, "gguf_token": 5, "gap_nats": 0.005}
+    assert check.near_tie(ref, [1, 7, 6], 0.02) is None  # a real difference
+    assert check.near_tie(ref, [1, 5, 6], 0.0) is None  # --tie-nats 0: exact only
+    assert check.near_tie(ref, [1, 3, 4], 0.02) is None  # no difference
+
+
 def test_push_dry_run_writes_the_card(exported, capsys):
     assert push.main(["--run", str(exported), "--repo", "someone/tiny-tutor-gguf", "--dry-run"]) == 0
     out = capsys.readouterr().out
@@ -278,10 +290,27 @@ def test_register_adds_the_gguf_to_the_app_registry(exported, tutor_home):
     reg = load_registry(get_settings())
     assert reg.default == "tiny-sft"
     spec = reg.models["tiny-sft"]
-    assert spec.source == "local" and Path(spec.path) == gguf_path(exported, "Q4_K_M")
+    # a copy (or hard link) outside the run folder: deleting the run (--fresh) keeps the model
+    installed = tutor_home / "trained" / "tiny-sft.gguf"
+    assert spec.source == "local" and Path(spec.path) == installed
+    assert installed.read_bytes() == gguf_path(exported, "Q4_K_M").read_bytes()
+    assert exported not in installed.parents
     # default name, and the refusal of an unchecked file
     assert register.main(["--run", str(exported), "--quant", "Q8_0"]) == 0
     assert "tiny-export-q8_0" in load_registry(get_settings()).models
+
+
+def test_a_registered_model_survives_deleting_its_run(exported, tmp_path, tutor_home):
+    """training.sft --fresh deletes the run folder; the app's registered model must stay loadable."""
+    from tutor.config import get_settings
+    from tutor.models import check_gguf, load_registry
+
+    run = tmp_path / "runs" / "doomed"
+    shutil.copytree(exported, run)
+    assert register.main(["--run", str(run), "--quant", "Q8_0", "--name", "doomed-q8"]) == 0
+    shutil.rmtree(run)  # what --fresh does
+    spec = load_registry(get_settings()).models["doomed-q8"]
+    check_gguf(Path(spec.path))  # still there, still a GGUF
 
 
 def test_register_refuses_an_unchecked_file(exported, tmp_path, capsys):

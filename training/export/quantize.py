@@ -13,7 +13,6 @@ About 1.4 s for 135M parameters. Skips files newer than the f16 GGUF (--force).
 
 from __future__ import annotations
 
-import argparse
 import ctypes
 import os
 import re
@@ -22,11 +21,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from training import cli
 from training.export import (
+    parser,
     QUANTS,
     ExportError,
     export_dir,
-    fail,
     gguf_path,
     log,
     read_json,
@@ -152,11 +152,13 @@ def quantize(
     return report
 
 
+@cli.command
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(
-        description="Quantize a run's f16 GGUF (llama.cpp through llama-cpp-python)."
+    ap = parser(
+        __doc__,
+        "Quantize a run's f16 GGUF (llama.cpp through llama-cpp-python).",
+        force="quantize again even if the files are up to date",
     )
-    ap.add_argument("--run", required=True, help="run folder (runs/<run_name>) or run name")
     ap.add_argument(
         "--quant",
         nargs="+",
@@ -169,19 +171,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--threads", type=int, default=0, help="threads for llama.cpp (0 = all cores)")
     ap.add_argument("--verbose", action="store_true", help="show llama.cpp's own quantization log")
-    ap.add_argument("--force", action="store_true", help="quantize again even if the files are up to date")
     args = ap.parse_args(argv)
-    try:
-        quantize(
-            run_dir(args.run),
-            args.quant,
-            src=args.src,
-            threads=args.threads,
-            force=args.force,
-            verbose=args.verbose,
-        )
-    except ExportError as exc:
-        return fail(exc)
+    quantize(
+        run_dir(args.run),
+        args.quant,
+        src=args.src,
+        threads=args.threads,
+        force=args.force,
+        verbose=args.verbose,
+    )
     return 0
 
 
