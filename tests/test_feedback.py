@@ -88,6 +88,18 @@ def test_export_sft_and_pairs_in_trl_formats(store, tmp_path):
     assert datasets.load_dataset("json", data_files=str(out_sft), split="train")[0]["messages"][1]["role"] == "user"
 
 
+def test_a_disliked_answer_that_differs_only_in_punctuation_makes_no_pair(store):
+    modes = load_modes(get_settings().prompts_dir)
+    feedback.give(store, A, turn(store, A, "Why is the sky blue?", "Because of Rayleigh scattering.", mode="explain"), 1)
+    feedback.give(store, B, turn(store, B, "why is the sky blue?", "because of Rayleigh scattering!", mode="explain"), 0,
+                  ["unclear"])  # fmt: skip
+    # the trainer compares without punctuation and would drop such a pair as "same": not exported
+    _, pairs, report = feedback.export_for(store, T, modes)
+    assert pairs == [] and report.skipped["thumbs down without a better answer"] == 1
+    # questions are still told apart by their signs
+    assert not feedback._norm("solve x+5=20") == feedback._norm("solve x-5=20")
+
+
 def test_export_command_reports_a_missing_database(tmp_path, capsys):
     assert feedback.main(["export", "--sft", str(tmp_path / "x.jsonl"), "--db", str(tmp_path / "none.db")]) == 1
     assert "no history database" in capsys.readouterr().err

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -157,7 +158,19 @@ def _checked_answers(store: Store) -> dict[tuple[str, str], str]:
 
 
 def _norm(text: str | None) -> str:
+    """Questions are matched up to case and spacing only ("x+5" and "x-5" stay apart)."""
     return " ".join((text or "").split()).casefold()
+
+
+def same_answer(a: str, b: str) -> bool:
+    """Two answers the trainer would see as one: compared as ``training.clean.norm_text`` does
+    (lower case, punctuation to spaces, whitespace collapsed), so every exported pair survives
+    the DPO data cleaning instead of being dropped there as "same"."""
+
+    def loose(text: str) -> str:
+        return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", text.lower())).strip()
+
+    return loose(a) == loose(b)
 
 
 def _meta(row: dict, **extra: Any) -> dict:
@@ -202,7 +215,7 @@ def export_rows(store: Store, modes: dict[str, Mode], report: ExportReport | Non
         chosen = better["answer"] if better else None
         if chosen is None and row["problem"]:
             chosen, source = checked.get((row["mode"], row["problem"])), "checked"
-        if not chosen or _norm(chosen) == _norm(row["answer"]):
+        if not chosen or same_answer(chosen, row["answer"]):
             report.skipped["thumbs down without a better answer"] += 1
             continue
         pairs.append(

@@ -54,6 +54,20 @@ def test_feedback_pairs_are_cleaned_and_lose_their_meta():
     assert all(sum(m["role"] == "system" for m in p["prompt"]) == 1 for p in pairs)
 
 
+@pytest.mark.parametrize("a, b", [
+    ("Because of Rayleigh scattering.", "because of rayleigh scattering!"),
+    ("x = 5", "x = -5"),
+    ("The answer:  **42**", "the answer 42"),
+    ("Light scatters.", "Light bends."),
+])  # fmt: skip
+def test_the_export_and_the_trainer_agree_on_same_answers(a, b):
+    # the app's export skips exactly the pairs the trainer's cleaning would drop as "same"
+    from training.clean import norm_text
+    from tutor.feedback import same_answer
+
+    assert same_answer(a, b) == (norm_text(a) == norm_text(b))
+
+
 def test_the_cpu_log_prob_head_matches_log_softmax():
     """TRL 1.15 needs Triton for DPO's log-probs; training/trl_cpu.py does the same sums in PyTorch."""
     import torch
