@@ -23,9 +23,10 @@ What it reports (urgent = the asker should get emergency advice first):
   no banner for the rest, the mode's notice at the end of every answer.
 
 Goals (issue 11): recall >= 98 %, suicidal recall 100 %, false alarms < 5 %.
-Every prompt in the shipped files has been seen by now (each held-out batch was moved into
-dev once its errors were used); the first-look held-out numbers, the honest estimate, are
-in README.md ("Medical safety") and bench/results/redflags-semantic-heldout*-firstlook.json.
+Each earlier held-out batch was moved into dev once its errors were used; the held-out
+split now holds batch 4 (``sem-k14-*``, not trained on). The first-look held-out numbers,
+the honest estimate, are in README.md ("Medical safety") and
+bench/results/redflags-semantic-heldout*-firstlook.json.
 Data schema, one JSON object per line:
 {"id", "text", "urgent": bool, "category": a lexicon category or "none", "split": "dev"|"heldout", "style"}.
 """
