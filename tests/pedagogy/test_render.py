@@ -93,3 +93,15 @@ def test_the_final_answer_line_is_read_back_by_the_scorer_and_math_verify(questi
     final = final_answer(render_solution(s))
     assert symbolic_correct(final, s)
     assert truth_correct(final, teacher)
+
+
+@pytest.mark.parametrize("question", [
+    "integrate 1/(x^2+4) dx",
+    "Find the derivative of x*arcsin(x)",
+    "integrate from 0 to 1 of 1/(1+x^2) dx",
+])  # fmt: skip
+def test_inverse_trig_is_written_arc_in_every_step(question):
+    # sympy writes \operatorname{atan}; students and textbooks write \arctan
+    solution = analyse(question)
+    shown = render_solution(solution) + final_latex(solution)
+    assert r"\operatorname" not in shown and r"\arc" in shown

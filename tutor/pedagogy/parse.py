@@ -386,5 +386,6 @@ def _parse_structure(text: str) -> sympy.Basic:
 
 
 def to_latex(obj: sympy.Basic) -> str:
-    """sympy's LaTeX for ``obj``, with ``\\log`` for natural logs kept as sympy prints it."""
-    return sympy.latex(obj)
+    """sympy's LaTeX for ``obj``, with ``\\log`` for natural logs kept as sympy prints it and
+    inverse trig functions as ``\\arctan`` (not ``\\operatorname{atan}``)."""
+    return sympy.latex(obj, inv_trig_style="full")

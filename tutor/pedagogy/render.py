@@ -60,8 +60,6 @@ def final_latex(solution: Solution) -> str:
         except ValueError:
             return answer.latex
     latex = answer.latex.replace(r", \quad ", ", ")
-    for name in ("sin", "cos", "tan"):  # sympy's \operatorname{atan}: not every reader knows it
-        latex = latex.replace(rf"\operatorname{{a{name}}}", rf"\arc{name}")
     if kind in ("arithmetic", "definite_integral", "limit"):
         if latex.startswith(r"\approx"):  # a percentage that does not end: its rounding is all there is
             return _BRACED_NUMBER.sub(r"\1", latex)

@@ -121,7 +121,8 @@ def tex(expr: Any, decimals: bool = False, keep_order: bool = False) -> str:
         return expr
     if decimals:
         expr = _as_decimals(expr)
-    text = sympy.latex(expr, ln_notation=True, order="none" if keep_order else None)
+    # inv_trig_style="full": \arctan, not sympy's \operatorname{atan}, which not every reader knows
+    text = sympy.latex(expr, ln_notation=True, inv_trig_style="full", order="none" if keep_order else None)
     text = abs_logs(text.replace(r"\left(x \right)", "(x)"))
     return re.sub(r"(\d)\.0+\b(?!\d)", r"\1", text) if decimals else text
 

@@ -20,10 +20,11 @@ SAMPLES = (sympy.Rational(7, 10), sympy.Rational(13, 10), sympy.Rational(21, 10)
 
 
 class _Printer(LatexPrinter):
-    """sympy's LaTeX, but d/dx(...) and integrals with their argument in brackets, ln for log."""
+    """sympy's LaTeX, but d/dx(...) and integrals with their argument in brackets, ln for log,
+    \\arctan for atan."""
 
     def __init__(self, keep_order: bool = False) -> None:
-        super().__init__({"ln_notation": True, "order": "none" if keep_order else None})
+        super().__init__({"ln_notation": True, "inv_trig_style": "full", "order": "none" if keep_order else None})
 
     def _print_Derivative(self, expr) -> str:
         var, n = self._print(expr.variables[0]), len(expr.variables)
