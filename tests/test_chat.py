@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
@@ -172,6 +173,9 @@ def test_the_engine_queue_is_entered_before_the_label_is_shown(store, engine, fa
         events.close()
         waiting.join(timeout=10)
     assert not waiting.is_alive() and engine.queue_length() == 0
+    # each answer keeps its exact place in the engine's queue (the browser FIFO check reads it)
+    arrivals = [m["details"] for s in store.list_sessions() for m in store.messages(s["id"]) if m["role"] == "assistant"]
+    assert sorted(json.loads(d)["arrival"] for d in arrivals) == [1, 2]
 
 
 def test_word_problem_hint_from_the_model_never_gives_the_result(store, engine, fake, modes):

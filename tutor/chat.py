@@ -217,6 +217,8 @@ def ask(
                     answer.add(item)
                     yield Delta(item)
                 else:  # Queued / Started: the page shows them
+                    if isinstance(item, Started):  # its place in the engine's queue, kept with the answer
+                        record = record.update(details={**record.details, "arrival": item.arrival})
                     yield item
             if finished is None:  # pragma: no cover - engine contract
                 raise TutorError("The model stopped without finishing its answer.", "Try asking again.")

@@ -9,6 +9,7 @@ the SQLite history.
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 import time
@@ -179,8 +180,7 @@ def check_queue_shown(students: list[Student], margin_s: float = 5.0) -> list[st
     shorter than the waits of the essay rounds the tests run."""
     from datetime import datetime
 
-    stored = [s for s in students if len(s.db.get("messages", [])) == 2]
-    stored.sort(key=lambda s: s.db["messages"][1]["created_at"])
+    stored = sorted((s for s in students if len(s.db.get("messages", [])) == 2), key=arrival_key)
     problems = []
     for prev, cur in zip(stored, stored[1:]):
         arrived = datetime.fromisoformat(cur.db["messages"][1]["created_at"])
@@ -191,15 +191,29 @@ def check_queue_shown(students: list[Student], margin_s: float = 5.0) -> list[st
     return problems
 
 
+def arrival_key(s: Student) -> tuple:
+    """When the student's answer entered the engine's queue: the engine's own arrival number
+    (``details.arrival``, exact), else the assistant message's created_at. The timestamps alone
+    misorder students who arrive within milliseconds: created_at is taken before the insert
+    waits for SQLite's write lock, and threads reach the queue in whatever order the GIL and
+    that lock let them (seen in CI with 8 browsers)."""
+    row = s.db["messages"][1]
+    try:
+        arrival = int(json.loads(row.get("details") or "{}").get("arrival", 0))
+    except (ValueError, TypeError, AttributeError):
+        arrival = 0
+    return (arrival or float("inf"), row["created_at"])
+
+
 def fifo_orders(students: list[Student]) -> tuple[list[str], list[str], list[str]]:
     """(submit order, stored arrival order, stored end order) as lists of tags.
 
-    Arrival = created_at of the assistant message (stored just before the engine queue);
-    end = its updated_at (the final save after the last token).
+    Arrival = the engine's queue order (``arrival_key``); end = the assistant message's
+    updated_at (the final save after the last token).
     """
     stored = [s for s in students if len(s.db.get("messages", [])) == 2]
     submit = [s.tag for s in sorted(students, key=lambda s: s.t_submit)]
-    arrival = [s.tag for s in sorted(stored, key=lambda s: s.db["messages"][1]["created_at"])]
+    arrival = [s.tag for s in sorted(stored, key=arrival_key)]
     end = [s.tag for s in sorted(stored, key=lambda s: s.db["messages"][1]["updated_at"])]
     return submit, arrival, end
 

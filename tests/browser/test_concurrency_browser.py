@@ -2,7 +2,7 @@
 
 Each asks for an essay on the Hint page and gets their own complete answer; no page shows another student's question or answer;
 the later ones see "You are number N in the queue"; the stored answers finish in the order
-they arrived (SQLite timestamps). The eight-student round is slow (make test-all).
+they entered the engine's queue (its arrival numbers, stored with each answer). The eight-student round is slow (make test-all).
 
     .venv/bin/python -m pytest tests/browser/test_concurrency_browser.py -s --run-slow
 """

@@ -18,6 +18,7 @@ Stop is seen within a fraction of a second even before the first token.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections import deque
@@ -62,6 +63,7 @@ class Engine:
         self._cond = threading.Condition()
         self._running: set[object] = set()
         self._waiting: deque[object] = deque()
+        self._arrivals = itertools.count(1)  # under the lock: the queue's order, exactly
 
     @property
     def model_name(self) -> str:
@@ -152,13 +154,14 @@ class Engine:
         t_arrive = time.perf_counter()
         with self._cond:
             self._waiting.append(ticket)
+            arrival = next(self._arrivals)
         try:
             yield from self._wait_turn(ticket, stop)
             wait_s = time.perf_counter() - t_arrive
             if stop is not None and stop.is_set():
                 yield Finished("stopped", GenStats(None, 0, None, 0.0, 0, wait_s))
                 return
-            yield from self._run(messages, gen, stop, wait_s)
+            yield from self._run(messages, gen, stop, wait_s, arrival)
         finally:
             with self._cond:
                 self._running.discard(ticket)
@@ -190,9 +193,10 @@ class Engine:
                 last = position
                 yield Queued(position)  # never yield while holding the lock
 
-    def _run(self, messages: list[dict], gen: GenSettings, stop: threading.Event | None, wait_s: float):
+    def _run(self, messages: list[dict], gen: GenSettings, stop: threading.Event | None, wait_s: float,
+             arrival: int = 0):
         fitted, max_tokens, prompt_tokens = self._fit(messages, gen.max_tokens)
-        yield Started(prompt_tokens, len(messages) - len(fitted), wait_s)
+        yield Started(prompt_tokens, len(messages) - len(fitted), wait_s, arrival)
         t0 = time.perf_counter()
         t_first = t_last = None
         tokens = 0

@@ -16,6 +16,7 @@ class Started:
     prompt_tokens: int
     dropped_messages: int  # oldest history messages left out to fit the context
     wait_s: float  # seconds spent in the queue
+    arrival: int = 0  # this generation's number in the order it entered the engine's queue (1, 2, ...)
 
 
 @dataclass
