@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+from tutor.fences import outside_fences
+
 _INLINE_CODE_RE = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 _ENVS = r"equation\*?|align\*?|aligned|gather\*?|multline\*?|eqnarray\*?|cases|matrix|pmatrix|bmatrix"
 
@@ -85,27 +86,7 @@ def normalize_math(text: str) -> str:
     """
     if not text:
         return text
-    lines = text.splitlines(keepends=True)
-    out: list[str] = []
-    prose: list[str] = []
-    fence: str | None = None
-    for line in lines:
-        if fence is None:
-            m = _FENCE_RE.match(line)
-            if m:
-                out.append(_split_inline_code("".join(prose)))
-                prose = []
-                fence = m.group(1)
-                out.append(line)
-            else:
-                prose.append(line)
-        else:
-            out.append(line)
-            stripped = line.strip()
-            if stripped.startswith(fence[0] * len(fence)) and set(stripped) == {fence[0]}:
-                fence = None
-    out.append(_split_inline_code("".join(prose)))
-    return "".join(out)
+    return outside_fences(text, _split_inline_code)
 
 
 # --------------------------------------------------------------------------- KaTeX safety
@@ -242,23 +223,4 @@ def to_markdown(text: str) -> str:
     math KaTeX would reject shown as text, and every line break kept. Code is left alone."""
     if not text:
         return text
-    normalized = normalize_math(text)
-    out: list[str] = []
-    prose: list[str] = []
-    fence: str | None = None
-    for line in normalized.splitlines(keepends=True):
-        if fence is None:
-            m = _FENCE_RE.match(line)
-            if m:
-                out.append(_hard_breaks(_guard_math("".join(prose))))
-                prose, fence = [], m.group(1)
-                out.append(line)
-            else:
-                prose.append(line)
-        else:
-            out.append(line)
-            stripped = line.strip()
-            if stripped.startswith(fence[0] * len(fence)) and set(stripped) == {fence[0]}:
-                fence = None
-    out.append(_hard_breaks(_guard_math("".join(prose))))
-    return "".join(out)
+    return outside_fences(normalize_math(text), lambda prose: _hard_breaks(_guard_math(prose)))

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import re
 
+from tutor.fences import outside_fences
 from tutor.validate import clean_label, strip_invisible
 
-_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # Inline code, and math (after tutor.render.normalize_math: $$..$$ and $..$ spans) are kept
 # as they are; KaTeX runs with trust off, so \href, \url and \includegraphics load nothing.
 _KEEP_RE = re.compile(
@@ -116,26 +116,7 @@ def safe_markdown(text: str | None) -> str:
     if not text:
         return ""
     text, _ = strip_invisible(text)
-    out: list[str] = []
-    prose: list[str] = []
-    fence: str | None = None
-    for line in text.splitlines(keepends=True):
-        if fence is None:
-            m = _FENCE_RE.match(line)
-            if m:
-                out.append(_split_kept("".join(prose)))
-                prose = []
-                fence = m.group(1)
-                out.append(line)
-            else:
-                prose.append(line)
-        else:
-            out.append(line)
-            stripped = line.strip()
-            if stripped.startswith(fence[0] * len(fence)) and set(stripped) == {fence[0]}:
-                fence = None
-    out.append(_split_kept("".join(prose)))
-    return "".join(out)
+    return outside_fences(text, _split_kept)
 
 
 def plain(text: str | None, max_chars: int = 120) -> str:
