@@ -29,7 +29,7 @@ from typing import Any
 from tutor.engine import GenSettings
 from tutor.errors import InputRejected
 from tutor.model_text import ACTION_TEXT, WORD_RUNGS, grounded_request, hint_request, method_request
-from tutor.prompts import Mode
+from tutor.prompts import Mode, build_messages
 from tutor.record import CHECKED, NOT_CHECKED, AnswerRecord
 from tutor.shaping import (
     CHECK_QUESTION,
@@ -61,6 +61,15 @@ class TurnPlan:
     shaper: Shaper | None = None
     model_prefix: str = ""  # shown just before the model's first words (only if it says anything)
     final_answer_line: bool = False  # steps without the solver: make sure a final-answer line ends it
+
+
+def _model_turn(action: str, user_text: str, record: AnswerRecord, mode: Mode, history: list[dict],
+                *, sent: str | None = None, gen: GenSettings | None = None, **more: Any) -> TurnPlan:
+    """The model answers (``sent``, default ``user_text``, after the history), under the
+    not-checked label."""
+    messages = build_messages(mode, history, user_text if sent is None else sent)
+    return TurnPlan(action, user_text, record, before=NOT_CHECKED_LABEL + "\n\n", model_messages=messages,
+                    gen=gen or mode.gen, **more)
 
 
 def _solution_details(solution: Any, question: str) -> dict:
@@ -138,7 +147,6 @@ def plan_turn(
     """Decide what this turn shows. ``rows``: the session's stored messages; ``history``: the
     turns the model sees again (``chat.history_for_model``). ``InputRejected`` when the action
     is not allowed now (no problem yet, solution before enough hints)."""
-    from tutor.prompts import build_messages
 
     if not checks or mode.pedagogy is None:
         if action != "ask":
@@ -217,7 +225,6 @@ def _plan_word_follow_up(mode: Mode, current: Current, text: str, history: list[
     Hint page: a typed answer gets an honest "cannot check it" (never the model's yes or no,
     which would give the answer away or mislead); anything else gets the next rung. Step by
     step and Explain: the model answers, labelled not checked, and the problem stays current."""
-    from tutor.prompts import build_messages
 
     if mode.pedagogy == "hints":
         if _ATTEMPT_LIKE.match(text):
@@ -232,15 +239,7 @@ def _plan_word_follow_up(mode: Mode, current: Current, text: str, history: list[
             return TurnPlan("attempt", text, record, before=NOT_CHECKED_LABEL + "\n\n" + body)
         return _plan_hint(mode, current, current.hints + 1, history, text, "hint")
     record = AnswerRecord(action="ask", checked=NOT_CHECKED)
-    return TurnPlan(
-        "ask",
-        text,
-        record,
-        before=NOT_CHECKED_LABEL + "\n\n",
-        model_messages=build_messages(mode, history, text),
-        gen=mode.gen,
-        final_answer_line=False,
-    )
+    return _model_turn("ask", text, record, mode, history, final_answer_line=False)
 
 
 def _has_instruction_words(text: str) -> bool:
@@ -271,7 +270,6 @@ def _plan_follow_up(mode: Mode, current: Current, text: str, history: list[dict]
     math filtered against the checked solution (so it can neither contradict nor, on the
     Hint page, reveal it)."""
     from tutor.pedagogy import ClaimFilter
-    from tutor.prompts import build_messages
 
     if mode.pedagogy == "hints":
         plan = _plan_hint(mode, current, current.hints + 1, history, text, "hint")
@@ -282,13 +280,12 @@ def _plan_follow_up(mode: Mode, current: Current, text: str, history: list[dict]
         problem=current.solution.problem.statement,
         checked=NOT_CHECKED,
     )
-    return TurnPlan(
+    return _model_turn(
         "ask",
         text,
         record,
-        before=NOT_CHECKED_LABEL + "\n\n",
-        model_messages=build_messages(mode, history, text),
-        gen=mode.gen,
+        mode,
+        history,
         filters=[ClaimFilter(current.solution)],
         shaper=Shaper(None),
     )
@@ -319,18 +316,9 @@ def _plan_new_problem(mode: Mode, question: str, history: list[dict]) -> TurnPla
 
 
 def _plan_unchecked(mode: Mode, question: str, history: list[dict]) -> TurnPlan:
-    from tutor.prompts import build_messages
 
     record = AnswerRecord(action="ask", checked=NOT_CHECKED, details={"question": question})
-    return TurnPlan(
-        "ask",
-        question,
-        record,
-        before=NOT_CHECKED_LABEL + "\n\n",
-        model_messages=build_messages(mode, history, question),
-        gen=mode.gen,
-        final_answer_line=mode.pedagogy == "steps",
-    )
+    return _model_turn("ask", question, record, mode, history, final_answer_line=mode.pedagogy == "steps")
 
 
 # What a word problem's hint from the model may not say: "the answer (to the question) is ...",
@@ -355,7 +343,6 @@ def _plan_steps(mode: Mode, solution: Any, question: str, history: list[dict], a
     ``model_note`` is on, the model may say in a sentence or two which method fits and why,
     in words only and labelled as its own."""
     from tutor.pedagogy import render_solution
-    from tutor.prompts import build_messages
 
     before = _label(solution) + f"**The idea:** {solution.method}\n\n" + render_solution(solution).strip()
     record = _checked_record(action, solution, question)
@@ -389,7 +376,6 @@ def _plan_explain(mode: Mode, solution: Any, question: str, history: list[dict])
     told the checked result still wrote "x(x³ - 3)" and "the limit is undefined" beside it);
     then a question to check understanding."""
     from tutor.pedagogy import render_solution
-    from tutor.prompts import build_messages
 
     note = grounded_request(question, solution)
     gen = replace(mode.gen, max_tokens=min(mode.gen.max_tokens, 120))
@@ -422,7 +408,6 @@ def _quiet_leak_guard(question: str) -> Any:
 
 
 def _plan_hint(mode: Mode, current: Current, level: int, history: list[dict], user_text: str, action: str):
-    from tutor.prompts import build_messages
 
     solution, question = current.solution, current.question
     if solution is not None:
@@ -440,13 +425,13 @@ def _plan_hint(mode: Mode, current: Current, level: int, history: list[dict], us
     record = AnswerRecord(
         action=action, checked=NOT_CHECKED, hint_level=level, details={"question": question}
     )
-    return TurnPlan(
+    return _model_turn(
         action,
         user_text,
         record,
-        before=NOT_CHECKED_LABEL + "\n\n",
-        model_messages=build_messages(mode, history, note),
-        gen=mode.gen,
+        mode,
+        history,
+        sent=note,
         filters=[_quiet_leak_guard(question)],
         shaper=Shaper(MAX_HINT_SENTENCES, closing, drop=_NOT_A_HINT),
     )
@@ -464,16 +449,16 @@ def _plan_solution(mode: Mode, current: Current, history: list[dict]) -> TurnPla
         return _plan_steps(
             mode, current.solution, current.question, history, "solution", ACTION_TEXT["solution"]
         )
-    from tutor.prompts import build_messages
 
     record = AnswerRecord(action="solution", checked=NOT_CHECKED, details={"question": current.question})
     note = f"(Now solve the problem above step by step and end with a line: {FINAL_ANSWER} <answer>)"
-    return TurnPlan(
+    return _model_turn(
         "solution",
         ACTION_TEXT["solution"],
         record,
-        before=NOT_CHECKED_LABEL + "\n\n",
-        model_messages=build_messages(mode, history, note),
+        mode,
+        history,
+        sent=note,
         gen=replace(mode.gen, max_tokens=max(mode.gen.max_tokens, 400)),
         final_answer_line=True,
     )
