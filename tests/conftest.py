@@ -25,3 +25,27 @@ def tutor_home(tmp_path, monkeypatch):
     monkeypatch.setenv("TUTOR_HOME", str(home))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     return home
+
+
+@pytest.fixture
+def modes():
+    """The shipped mode files, as the app loads them."""
+    from tutor.config import get_settings
+    from tutor.prompts import load_modes
+
+    return load_modes(get_settings().prompts_dir)
+
+
+@pytest.fixture
+def fake():
+    """The model boundary: a FakeBackend whose replies a test enqueues."""
+    from tutor.fake import FakeBackend
+
+    return FakeBackend()
+
+
+@pytest.fixture
+def engine(fake):
+    from tutor.engine import Engine
+
+    return Engine(fake)

@@ -8,11 +8,9 @@ import threading
 import pytest
 
 from tutor import chat
-from tutor.config import get_settings
 from tutor.engine import Engine, Queued
 from tutor.errors import ContextOverflow, InputRejected
 from tutor.fake import FakeBackend
-from tutor.prompts import load_modes
 from tutor.record import NOT_CHECKED
 from tutor.shaping import NOT_CHECKED_LABEL, strip_label
 from tutor.store import Store
@@ -21,21 +19,6 @@ from tutor.store import Store
 @pytest.fixture
 def store(tutor_home):
     return Store(tutor_home / "tutor.db")
-
-
-@pytest.fixture
-def modes():
-    return load_modes(get_settings().prompts_dir)
-
-
-@pytest.fixture
-def fake():
-    return FakeBackend()
-
-
-@pytest.fixture
-def engine(fake):
-    return Engine(fake)
 
 
 def run(events):

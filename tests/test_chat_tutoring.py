@@ -6,11 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tutor import chat
-from tutor.config import get_settings
-from tutor.engine import Engine, Started
+from tutor.engine import Started
 from tutor.errors import InputRejected
-from tutor.fake import FakeBackend
-from tutor.prompts import load_modes
 from tutor.record import CHECKED, NOT_CHECKED
 from tutor.shaping import CHECKED_LABEL, FINAL_ANSWER, NOT_CHECKED_LABEL, strip_label
 from tutor.store import Store
@@ -20,21 +17,6 @@ from tutor.tutoring import MODEL_NOTE
 @pytest.fixture
 def store(tutor_home):
     return Store(tutor_home / "tutor.db")
-
-
-@pytest.fixture
-def modes():
-    return load_modes(get_settings().prompts_dir)
-
-
-@pytest.fixture
-def fake():
-    return FakeBackend()
-
-
-@pytest.fixture
-def engine(fake):
-    return Engine(fake)
 
 
 def ask(store, engine, mode, question="", **kw) -> chat.Done:

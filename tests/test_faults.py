@@ -48,11 +48,6 @@ TIMEOUT = 180
 
 
 @pytest.fixture
-def modes():
-    return load_modes(get_settings().prompts_dir)
-
-
-@pytest.fixture
 def real_engines():
     """Tests that load real GGUF files through get_engine(): forget them afterwards."""
     engine_mod.reset_engines()
