@@ -60,6 +60,10 @@ INFORMAL = [
     ("limx->5 (x^2-25)/(x-5)", "limit", "10"),
     ("Determine lim(x→0) (x² + 7x)/(2x).", "limit", "7/2"),
     ("Find limit of function (x^2 - 4)/(x - 2) when x approaches 2", "limit", "4"),
+    # the Explain page's "why" questions: the task is checked, the claim after "equal to" left out
+    ("why is the derivative of x^3 equal to 3x^2?", "derivative", "3x^2"),
+    ("why does 2x + 3 = 7 give x = 2?", "linear", "x = 2"),
+    ("why is the derivative of x^3 equal to 9x^2?", "derivative", "3x^2"),  # a wrong claim: the checked result
 ]
 
 
@@ -92,6 +96,8 @@ def test_informal_wording_keeps_the_hint_ladder_safe_and_a_similar_problem(quest
         "take 20 from 50",
         "how much is 2x when x = 3",
         "yo my sister has 3 apples and gets 4 more, how many lol",
+        "why is the sky blue?",
+        "why does a negative times a negative give a positive?",
     ],
 )
 def test_informal_wording_with_another_meaning_is_refused(question):

@@ -3,6 +3,7 @@
     informal("yo whats x in 7x - 3 = 25 lol")           -> "what is x in 7x - 3 = 25"
     informal("what x works for 2x - 7 < 5")             -> "solve for x 2x - 7 < 5"
     informal("decompose in factors: x^2 - 11x + 28")    -> "factor: x^2 - 11x + 28"
+    informal("why is the derivative of x^3 equal to 3x^2?") -> "the derivative of x^3"
     unglue("solve6x+1=31"), unglue("limx->4 ...")       -> "solve 6x+1=31", "lim x->4 ..."
 
 Students write chat-speak ("yo", "lol", "asap", "real quick", "what r a and b"), leave out the
@@ -10,7 +11,7 @@ space after an instruction word ("factor3x^2-5x-2", "from0 to 3") and, writing i
 language, use other set phrases ("Make simple:", "Find primitive function of", "with limits 1
 and 2"). Each rule here has one meaning: it either deletes filler that carries no quantity or
 condition, or rewrites a phrase to the instruction the reader already handles. Nothing here
-touches the math itself, so a reading stays as strict as before: every word left must still be
+changes the math itself (a "why is ... equal to R?" question loses its claimed result R, never its task), so a reading stays as strict as before: every word left must still be
 in the vocabulary and the math must still parse.
 """
 
@@ -56,6 +57,10 @@ _RULES = [
     (r"\bwhat\s+(?:does|do|will)\s+(.+?)\s+(?:go|goes|tend|tends|approach|approaches)(?:\s+(?:to|towards))?\s+"
      r"(?=as\s+[a-z]\b)", r" limit of \1 "),  # "what does (1 + 2/x)^x go to as x -> oo"
     (r"\bwhen\s+([a-z])\s+(?:approaches|tends\s+to|goes\s+to)\b", r"as \1 approaches"),
+    # "why is the derivative of x^3 equal to 3x^2?", "why does 2x + 3 = 7 give x = 2?": the task is
+    # read and solved; the student's claimed result goes (the checked result is shown instead)
+    (r"^\s*why\s+(?:is|does|do)\s+(.+?)\s+(?:equals?(?:\s+to)?|gives?|come\s+out\s+(?:as|to))\s+[^?]+\??\s*$",
+     r" \1 "),
 ]  # fmt: skip
 _RULE_RES = [(re.compile(p), r) for p, r in _RULES]
 
